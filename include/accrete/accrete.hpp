@@ -1,0 +1,12 @@
+// The umbrella header: everything an application needs.
+#ifndef ACCRETE_ACCRETE_HPP_
+#define ACCRETE_ACCRETE_HPP_
+
+#include "accrete/connection.hpp"  // IWYU pragma: export
+#include "accrete/db.hpp"          // IWYU pragma: export
+#include "accrete/edn.hpp"         // IWYU pragma: export
+#include "accrete/ion.hpp"         // IWYU pragma: export
+#include "accrete/status.hpp"      // IWYU pragma: export
+#include "accrete/value.hpp"       // IWYU pragma: export
+
+#endif  // ACCRETE_ACCRETE_HPP_

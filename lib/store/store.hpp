@@ -1,0 +1,248 @@
+// The storage layer: one LMDB environment holding one database. The only code
+// that includes lmdb.h lives in lib/store/. Layers above speak in sub-database
+// ids, encoded keys and cursors.
+//
+// Sub-databases (on-disk format: do not change names or layouts; see
+// docs/format.md):
+//   eavt aevt avet vaet          current indexes: open lifetimes -> tx_a
+//   heavt haevt havet hvaet      history: closed lifetimes (key + tx_a) -> tx_r
+//   log                          t (8 bytes) -> that transaction's datoms
+//   vals                         id (8 bytes) -> a long value's full encoding
+//   stats                        a (8 bytes) -> datom count, distinct values
+//   meta                         "meta" -> Meta
+//
+// Thread safety: a Store is shared by every Db and the Connection that opened
+// it; all its methods are thread-safe. A Snapshot or Cursor belongs to one
+// thread at a time.
+#ifndef ACCRETE_LIB_STORE_STORE_HPP_
+#define ACCRETE_LIB_STORE_STORE_HPP_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "store/encoding.hpp"
+
+// LMDB types, declared so that this header need not include lmdb.h.
+struct MDB_env;
+struct MDB_txn;
+struct MDB_cursor;
+
+namespace accrete::internal {
+
+enum class Dbi : uint8_t {
+  kEavt,
+  kAevt,
+  kAvet,
+  kVaet,
+  kHistEavt,
+  kHistAevt,
+  kHistAvet,
+  kHistVaet,
+  kLog,
+  kVals,
+  kStats,
+  kMeta,
+};
+inline constexpr int kDbiCount = 12;
+
+// The history sub-database of a current index (kEavt -> kHistEavt).
+constexpr Dbi HistoryOf(Dbi current) {
+  return static_cast<Dbi>(static_cast<int>(current) + 4);
+}
+
+struct StoreOptions {
+  bool create_if_missing = true;
+  bool read_only = false;
+  bool durable = true;  // false: MDB_NOSYNC
+  size_t initial_map_size = size_t{64} << 20;
+  double map_growth_factor = 2.0;
+  unsigned max_readers = 1022;
+};
+
+// The store's counters, kept in `meta` and updated by every transaction.
+// on-disk format: do not change.
+struct Meta {
+  uint32_t format_version = 1;
+  int64_t basis_t = -1;          // t of the last committed transaction
+  int64_t next_db_eid = 0;       // next counter in :db.part/db
+  int64_t next_user_eid = 0;     // next counter in :db.part/user
+  int64_t last_tx_instant = 0;   // ms since epoch of the last :db/txInstant
+  int64_t schema_t = -1;         // t of the last transaction touching schema
+};
+
+// Per-attribute statistics over current datoms, exact.
+struct AttrStats {
+  uint64_t datoms = 0;
+  uint64_t distinct_values = 0;
+};
+
+class Store;
+
+// A forward cursor over one sub-database. Keys and values it returns stay
+// valid until the cursor moves or its Snapshot ends.
+class Cursor {
+ public:
+  Cursor() = default;
+  Cursor(Cursor&& other) noexcept;
+  Cursor& operator=(Cursor&& other) noexcept;
+  ~Cursor();
+
+  // Positions at the first key >= `key`; false when there is none.
+  bool Seek(std::string_view key);
+  bool First();
+  bool Next();
+  bool valid() const { return valid_; }
+  std::string_view key() const { return key_; }
+  std::string_view value() const { return value_; }
+  // Non-OK if a move failed for a reason other than reaching the end.
+  const absl::Status& status() const { return status_; }
+
+ private:
+  friend class Snapshot;
+  explicit Cursor(MDB_cursor* cursor) : cursor_(cursor) {}
+  bool Load(int rc);
+  MDB_cursor* cursor_ = nullptr;
+  bool valid_ = false;
+  std::string_view key_;
+  std::string_view value_;
+  absl::Status status_;
+};
+
+// A consistent view of the store: a short LMDB read transaction, or the
+// calling thread's active write transaction (see Store::Read). Ends when
+// destroyed. Move-only.
+class Snapshot {
+ public:
+  Snapshot(Snapshot&& other) noexcept;
+  Snapshot& operator=(Snapshot&& other) noexcept;
+  ~Snapshot();
+
+  // The meta record as of this snapshot (default Meta for an empty store).
+  absl::StatusOr<Meta> ReadMeta() const;
+  // The value stored under `key`, or nullopt. Valid until the snapshot ends.
+  absl::StatusOr<std::optional<std::string_view>> Get(Dbi dbi, std::string_view key) const;
+  absl::StatusOr<Cursor> OpenCursor(Dbi dbi) const;
+  absl::StatusOr<AttrStats> Stats(uint64_t attr) const;
+
+  // The full encoding of a value given its in-key form v' (see encoding.hpp):
+  // v' itself when short, the stored long value otherwise.
+  absl::StatusOr<std::string_view> FullValue(std::string_view v_in_key) const;
+  // The in-key form v' of a full encoding: the encoding itself when short;
+  // for a long value, its prefix and id if the value is stored, nullopt if it
+  // is not (then no datom holds it).
+  absl::StatusOr<std::optional<std::string>> KeyValue(std::string_view full) const;
+
+  MDB_txn* txn() const { return txn_; }
+
+ protected:
+  friend class Store;
+  Snapshot(const Store* store, MDB_txn* txn, bool owned);
+  const Store* store_ = nullptr;
+  MDB_txn* txn_ = nullptr;
+  bool owned_ = false;  // false: borrowed from the thread's write transaction
+};
+
+// One datom of a transaction, as the transaction layer resolved it.
+struct DatomWrite {
+  uint64_t e = 0;
+  uint64_t a = 0;
+  std::string v;      // full encoding
+  bool added = true;  // false: a retraction of the current [e a v]
+  bool is_ref = false;       // maintain VAET
+  bool keep_history = true;  // false for :db/noHistory attributes
+};
+
+// A nested write transaction for one accrete transaction inside a batch.
+// Aborted on destruction unless committed. While alive, Store::Read on this
+// thread reads through it (so transaction functions and the transaction
+// layer see earlier transactions of the same batch, and the transaction's own
+// writes when checking :db/ensure).
+class WriteTxn : public Snapshot {
+ public:
+  WriteTxn(WriteTxn&&) noexcept;
+  ~WriteTxn();
+
+  // Writes one transaction: every index, the log entry for `t`, stats, vals
+  // for long values, and `meta_after`. A retraction moves the open lifetime
+  // to history (or drops it when !keep_history); retracting a datom that is
+  // not current is an Internal error (the transaction layer removes those).
+  // ResourceExhausted with the message "map full" when the map is full: the
+  // caller aborts the whole batch, calls Store::Grow, and retries.
+  absl::Status ApplyTx(int64_t t, std::span<const DatomWrite> datoms, const Meta& meta_after);
+
+  absl::Status Put(Dbi dbi, std::string_view key, std::string_view value);
+  absl::Status Delete(Dbi dbi, std::string_view key);
+
+  // A nested transaction (LMDB child txn) for one accrete transaction.
+  absl::StatusOr<WriteTxn> BeginNested();
+  absl::Status Commit();
+  void Abort();
+
+ private:
+  friend class Store;
+  WriteTxn(const Store* store, MDB_txn* txn, WriteTxn* parent);
+  WriteTxn* parent_ = nullptr;
+  WriteTxn* previous_active_ = nullptr;
+};
+
+class Store : public std::enable_shared_from_this<Store> {
+ public:
+  // Opens or creates the environment in directory `dir`, creating the
+  // sub-databases and (on creation) an empty meta. NotFound when absent and
+  // !create_if_missing; FailedPrecondition for an unknown format version.
+  static absl::StatusOr<std::shared_ptr<Store>> Open(const std::string& dir,
+                                                     const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // A read snapshot of the latest committed state; on a thread inside a
+  // WriteTxn of this store, a view through that write transaction instead.
+  // Reuses pooled LMDB read transactions (reset while idle, so they pin
+  // nothing). Handles MDB_MAP_RESIZED from other processes.
+  absl::StatusOr<Snapshot> Read() const;
+
+  // Begins the top-level write transaction of a batch; blocks while another
+  // thread or process writes. PermissionDenied when read-only.
+  absl::StatusOr<WriteTxn> BeginWrite();
+
+  // Grows the map by the growth factor. Call with no write transaction open
+  // on this thread; waits for this process's readers to finish.
+  absl::Status Grow();
+
+  const std::string& path() const { return path_; }
+  const StoreOptions& options() const { return options_; }
+  bool read_only() const { return options_.read_only; }
+
+ private:
+  Store(std::string path, StoreOptions options);
+  std::string path_;
+  StoreOptions options_;
+  MDB_env* env_ = nullptr;
+  unsigned dbis_[kDbiCount] = {};
+  friend class Snapshot;
+  friend class WriteTxn;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Key builders and parsers for the index layouts in encoding.hpp. `v` is the
+// in-key form v'.
+std::string EavtKey(uint64_t e, uint64_t a, std::string_view v);
+std::string AevtKey(uint64_t a, uint64_t e, std::string_view v);
+std::string AvetKey(uint64_t a, std::string_view v, uint64_t e);
+std::string VaetKey(std::string_view v, uint64_t a, uint64_t e);
+// Parses a key of current index `dbi` (or its history, then tx_a is set).
+// DataLoss for a malformed key.
+absl::StatusOr<KeyParts> ParseKey(Dbi dbi, std::string_view key);
+
+}  // namespace accrete::internal
+
+#endif  // ACCRETE_LIB_STORE_STORE_HPP_
