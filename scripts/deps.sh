@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages accrete builds with, skipping those
+# already installed (so a second run costs nothing and needs no root).
+#   scripts/deps.sh [extra-package...]
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  liblmdb-dev libabsl-dev libfmt-dev      # the library
+  libgtest-dev libgmock-dev               # tests
+  libbenchmark-dev libsqlite3-dev         # benchmarks (SQLite side by side)
+  "$@"
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "Installing: ${missing[*]}"
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "Need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
