@@ -102,8 +102,15 @@ class Connection {
   // failed predicates; FailedPrecondition for unique, cas and upsert
   // conflicts; PermissionDenied when read_only. On error nothing is written.
   [[nodiscard]] virtual absl::StatusOr<TxReport> transact(const Value& tx_data) = 0;
-  // The same for EDN text.
+  // The same for EDN text. InvalidArgument, with line:column, when the text
+  // is not EDN.
   [[nodiscard]] absl::StatusOr<TxReport> transact(std::string_view edn_tx_data);
+  [[nodiscard]] absl::StatusOr<TxReport> transact(const char* edn_tx_data) {
+    return transact(std::string_view(edn_tx_data));
+  }
+  [[nodiscard]] absl::StatusOr<TxReport> transact(const std::string& edn_tx_data) {
+    return transact(std::string_view(edn_tx_data));
+  }
 
   // Subscribes to the reports of every transaction committed through this
   // connection from now on.

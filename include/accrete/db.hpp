@@ -132,7 +132,8 @@ class Datoms {
 class Entity {
  public:
   EntityId id() const { return id_; }
-  const Db& db() const;
+  // The database this entity is read from.
+  Db db() const;
 
   // The value of `attr` (a keyword, or a reverse name `:ns/_attr`).
   // Cardinality one: the value, or nil when absent. Cardinality many and

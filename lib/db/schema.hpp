@@ -20,6 +20,8 @@
 
 namespace accrete::internal {
 
+class DbState;
+
 // Entity ids of the system entities installed when a database is created.
 // on-disk format: do not change.
 namespace sys {
@@ -73,8 +75,9 @@ struct Attribute {
 
 class Schema {
  public:
-  // Reads every ident and attribute from the current indexes of `snapshot`.
-  static absl::StatusOr<std::shared_ptr<const Schema>> Load(const Snapshot& snapshot);
+  // Reads every ident and attribute visible in `db` (its schema field is not
+  // used).
+  static absl::StatusOr<std::shared_ptr<const Schema>> Load(const DbState& db);
 
   // The datoms of the bootstrap transaction (t = 0) that installs the system
   // attributes and enumerations of a new database.

@@ -1,0 +1,278 @@
+#include "db/scan.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace accrete::internal {
+namespace {
+
+Dbi CurrentDbi(Index index) { return static_cast<Dbi>(static_cast<int>(index)); }
+
+int Compare(std::string_view a, int64_t a_tx, std::string_view b, int64_t b_tx) {
+  int c = a.compare(b);
+  if (c != 0) return c;
+  return a_tx < b_tx ? -1 : (a_tx > b_tx ? 1 : 0);
+}
+
+}  // namespace
+
+bool AppendValuePrefix(std::string* key, std::string_view full_v) {
+  if (full_v.size() <= kMaxInlineValue) {
+    key->append(full_v);
+    return false;
+  }
+  key->append(full_v.substr(0, kMaxInlineValue));
+  return true;
+}
+
+// One source of lifetimes in (key, tx_a) order.
+struct RawScan::Head {
+  bool valid = false;
+  std::string_view key;
+  int64_t tx_a = 0;
+  int64_t tx_r = kOpen;
+};
+
+RawScan::RawScan(const DbState& db, Index index, std::string prefix, bool seek,
+                 Snapshot snapshot)
+    : db_(db),
+      index_(index),
+      prefix_(std::move(prefix)),
+      seek_(seek),
+      snapshot_(std::move(snapshot)) {}
+
+RawScan::~RawScan() = default;
+
+absl::StatusOr<std::unique_ptr<RawScan>> RawScan::Open(const DbState& db, Index index,
+                                                       std::string prefix, bool seek,
+                                                       std::string_view start) {
+  absl::StatusOr<Snapshot> snapshot = db.store->Read();
+  if (!snapshot.ok()) return snapshot.status();
+  absl::StatusOr<Meta> meta = snapshot->ReadMeta();
+  if (!meta.ok()) return meta.status();
+  std::unique_ptr<RawScan> scan(
+      new RawScan(db, index, std::move(prefix), seek, *std::move(snapshot)));
+  scan->view_t_ = db.as_of_t ? std::min(*db.as_of_t, db.basis_t) : db.basis_t;
+  // Closed lifetimes all ended by the store's latest t; a view at or after it
+  // can see none of them.
+  scan->use_history_ = db.history || scan->view_t_ < meta->basis_t;
+
+  absl::StatusOr<Cursor> current = scan->snapshot_.OpenCursor(CurrentDbi(index));
+  if (!current.ok()) return current.status();
+  scan->current_cursor_ = *std::move(current);
+  const std::string_view first = start.empty() ? std::string_view(scan->prefix_) : start;
+  scan->current_cursor_.Seek(first);
+  if (scan->use_history_) {
+    absl::StatusOr<Cursor> history = scan->snapshot_.OpenCursor(HistoryOf(CurrentDbi(index)));
+    if (!history.ok()) return history.status();
+    scan->history_cursor_ = *std::move(history);
+    scan->history_cursor_.Seek(first);
+  }
+  if (!db.filters.empty()) {
+    auto unfiltered = std::make_shared<DbState>(db);
+    unfiltered->filters.clear();
+    scan->unfiltered_.emplace(std::move(unfiltered));
+  }
+  if (db.overlay) {
+    const auto& lives = db.overlay->lives[static_cast<int>(index)];
+    scan->overlay_lives_ = &lives;
+    scan->overlay_pos_ = static_cast<size_t>(
+        std::lower_bound(lives.begin(), lives.end(), first,
+                         [](const Overlay::Life& life, std::string_view p) {
+                           return life.key < p;
+                         }) -
+        lives.begin());
+  }
+  return scan;
+}
+
+// Produces the next lifetime of the merged sources that exists in this db
+// (stored before its stored_t, or in its overlay), with tx_a and tx_r as t
+// and tx_r = kOpen when still open as of the db's basis.
+bool RawScan::NextLifetime(std::string* key, std::string* full_v, int64_t* tx_a,
+                           int64_t* tx_r) {
+  auto in_range = [this](std::string_view k) {
+    return seek_ || k.substr(0, prefix_.size()) == prefix_;
+  };
+  while (true) {
+    Head heads[3];
+    if (current_cursor_.valid() && in_range(current_cursor_.key())) {
+      heads[0] = {true, current_cursor_.key(),
+                  TxToT(static_cast<int64_t>(GetU64(current_cursor_.value().data()))), kOpen};
+    }
+    if (use_history_ && history_cursor_.valid() && in_range(history_cursor_.key())) {
+      std::string_view k = history_cursor_.key();
+      if (k.size() < 8) {
+        status_ = absl::DataLossError("history key shorter than its tx suffix");
+        return false;
+      }
+      heads[1] = {true, k.substr(0, k.size() - 8),
+                  TxToT(static_cast<int64_t>(GetU64(k.data() + k.size() - 8))),
+                  TxToT(static_cast<int64_t>(GetU64(history_cursor_.value().data())))};
+    }
+    if (overlay_lives_ != nullptr && overlay_pos_ < overlay_lives_->size() &&
+        in_range((*overlay_lives_)[overlay_pos_].key)) {
+      const Overlay::Life& life = (*overlay_lives_)[overlay_pos_];
+      heads[2] = {true, life.key, life.tx_a, life.tx_r};
+    }
+    int best = -1;
+    for (int i = 0; i < 3; ++i) {
+      if (!heads[i].valid) continue;
+      if (best < 0 ||
+          Compare(heads[i].key, heads[i].tx_a, heads[best].key, heads[best].tx_a) < 0) {
+        best = i;
+      }
+    }
+    if (best < 0) {
+      if (!current_cursor_.status().ok()) status_ = current_cursor_.status();
+      if (!history_cursor_.status().ok()) status_ = history_cursor_.status();
+      return false;
+    }
+    const Head& h = heads[best];
+    *tx_a = h.tx_a;
+    *tx_r = h.tx_r;
+    key->assign(h.key);
+    if (best == 2) {
+      full_v->assign((*overlay_lives_)[overlay_pos_].full_v);
+      ++overlay_pos_;
+      return true;
+    }
+    (best == 0 ? current_cursor_ : history_cursor_).Next();
+    // Stored lifetimes opened after the stored basis belong to later
+    // transactions this db must not see.
+    if (*tx_a > db_.stored_t) continue;
+    if (*tx_r > db_.stored_t) *tx_r = kOpen;
+    if (db_.overlay != nullptr) {
+      const auto& closed = db_.overlay->closed[static_cast<int>(index_)];
+      if (!closed.empty()) {
+        std::string closed_key = *key;
+        PutU64(&closed_key, static_cast<uint64_t>(*tx_a));
+        auto it = closed.find(closed_key);
+        if (it != closed.end()) *tx_r = it->second;
+      }
+    }
+    full_v->clear();  // resolved lazily from the key
+    return true;
+  }
+}
+
+bool RawScan::PassesFilters() {
+  if (!unfiltered_) return true;
+  Datom datom;
+  datom.e = static_cast<EntityId>(current_.e);
+  datom.a = static_cast<EntityId>(current_.a);
+  std::string_view v = current_.v;
+  absl::StatusOr<Value> value = DecodeValue(&v);
+  if (!value.ok()) {
+    status_ = value.status();
+    return false;
+  }
+  datom.v = *std::move(value);
+  datom.tx = current_.tx;
+  datom.added = current_.added;
+  for (const auto& filter : db_.filters) {
+    if (!filter(*unfiltered_, datom)) return false;
+  }
+  return true;
+}
+
+bool RawScan::Next() {
+  while (NextUnfiltered()) {
+    if (PassesFilters()) return true;
+    if (!status_.ok()) return false;
+  }
+  return false;
+}
+
+bool RawScan::NextUnfiltered() {
+  const std::optional<int64_t>& since = db_.since_t;
+  while (true) {
+    if (pending_retraction_) {
+      pending_retraction_ = false;
+      current_.tx = TToTx(pending_tx_r_);
+      current_.added = false;
+      return true;
+    }
+    int64_t tx_a = 0;
+    int64_t tx_r = kOpen;
+    if (!NextLifetime(&key_, &full_v_, &tx_a, &tx_r)) return false;
+    if (tx_a > view_t_) continue;
+    bool emit_assert = !since || tx_a > *since;
+    bool emit_retract = false;
+    if (db_.history) {
+      emit_retract = tx_r <= view_t_ && (!since || tx_r > *since);
+    } else if (tx_r <= view_t_) {
+      continue;  // retracted as of this view
+    }
+    if (!emit_assert && !emit_retract) continue;
+
+    absl::StatusOr<KeyParts> parts = ParseKey(static_cast<Dbi>(static_cast<int>(index_)), key_);
+    if (!parts.ok()) {
+      status_ = parts.status();
+      return false;
+    }
+    current_.e = parts->e;
+    current_.a = parts->a;
+    if (full_v_.empty()) {
+      absl::StatusOr<std::string_view> full = snapshot_.FullValue(parts->v);
+      if (!full.ok()) {
+        status_ = full.status();
+        return false;
+      }
+      current_.v = *full;
+    } else {
+      current_.v = full_v_;
+    }
+    if (emit_assert) {
+      current_.tx = TToTx(tx_a);
+      current_.added = true;
+      pending_retraction_ = emit_retract;
+      pending_tx_r_ = tx_r;
+      return true;
+    }
+    current_.tx = TToTx(tx_r);
+    current_.added = false;
+    return true;
+  }
+}
+
+absl::Status ScanRaw(const DbState& db, Index index, std::string_view prefix,
+                     const std::function<bool(const RawDatom&)>& fn) {
+  absl::StatusOr<std::unique_ptr<RawScan>> scan = RawScan::Open(db, index, std::string(prefix));
+  if (!scan.ok()) return scan.status();
+  while ((*scan)->Next()) {
+    if (!fn((*scan)->datom())) break;
+  }
+  return (*scan)->status();
+}
+
+absl::StatusOr<std::vector<std::string>> ValuesOf(const DbState& db, uint64_t e, uint64_t a) {
+  std::string prefix;
+  PutU64(&prefix, e);
+  PutU64(&prefix, a);
+  std::vector<std::string> values;
+  absl::Status status = ScanRaw(db, Index::kEavt, prefix, [&](const RawDatom& d) {
+    values.emplace_back(d.v);
+    return true;
+  });
+  if (!status.ok()) return status;
+  return values;
+}
+
+absl::StatusOr<std::vector<uint64_t>> EntitiesWith(const DbState& db, uint64_t a,
+                                                   std::string_view v) {
+  std::string prefix;
+  PutU64(&prefix, a);
+  bool is_long = AppendValuePrefix(&prefix, v);
+  std::vector<uint64_t> entities;
+  absl::Status status = ScanRaw(db, Index::kAvet, prefix, [&](const RawDatom& d) {
+    if (!is_long || d.v == v) entities.push_back(d.e);
+    return true;
+  });
+  if (!status.ok()) return status;
+  return entities;
+}
+
+}  // namespace accrete::internal

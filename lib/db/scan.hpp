@@ -1,0 +1,96 @@
+// The read path: merges the stored current and history indexes with a
+// speculative overlay, and applies a Db's time view (basis, as_of, since,
+// history). Everything above it reads datoms through RawScan.
+//
+// A fact is seen as a *lifetime*: [e a v] asserted at tx_a and, once
+// retracted, closed at tx_r. Current indexes hold open lifetimes keyed in index
+// order; history indexes hold closed ones (key + tx_a -> tx_r). Both streams
+// are ordered by (key, tx_a), so a view at any t is a streaming merge.
+#ifndef ACCRETE_LIB_DB_SCAN_HPP_
+#define ACCRETE_LIB_DB_SCAN_HPP_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "db/db_state.hpp"
+#include "store/store.hpp"
+
+namespace accrete::internal {
+
+inline constexpr int64_t kOpen = INT64_MAX;
+
+// Lifetimes added by with(): opened by a speculative transaction, or stored
+// lifetimes it closed. Immutable once built; a chained with() copies and
+// extends its parent's overlay.
+class Overlay {
+ public:
+  struct Life {
+    std::string key;     // index key, v in in-key form (see encoding.hpp)
+    std::string full_v;  // the full value encoding
+    int64_t tx_a = 0;    // t
+    int64_t tx_r = kOpen;
+  };
+  // Per index (Index order), sorted by (key, tx_a).
+  std::vector<Life> lives[4];
+  // Stored lifetimes closed speculatively: key + tx_a(8 bytes) -> t.
+  absl::flat_hash_map<std::string, int64_t> closed[4];
+};
+
+// The in-key form of a value for building a scan prefix: the encoding itself
+// when short; for a long value, its first kMaxInlineValue bytes (the prefix
+// then matches every stored value sharing them, so callers compare full
+// values). Returns true when the value is long.
+bool AppendValuePrefix(std::string* key, std::string_view full_v);
+
+class RawScan {
+ public:
+  // Scans `index` over keys starting with `prefix`, from `start` (which must
+  // itself start with `prefix`; empty: from the prefix). When `seek` is set
+  // the scan starts at `prefix` and runs to the end of the index instead.
+  static absl::StatusOr<std::unique_ptr<RawScan>> Open(const DbState& db, Index index,
+                                                       std::string prefix, bool seek = false,
+                                                       std::string_view start = {});
+  ~RawScan();
+
+  // Advances to the next visible datom.
+  bool Next();
+  const RawDatom& datom() const { return current_; }
+  const absl::Status& status() const { return status_; }
+
+ private:
+  struct Head;
+  RawScan(const DbState& db, Index index, std::string prefix, bool seek, Snapshot snapshot);
+  bool NextUnfiltered();
+  bool PassesFilters();
+  bool NextLifetime(std::string* key, std::string* full_v, int64_t* tx_a, int64_t* tx_r);
+
+  const DbState& db_;
+  Index index_;
+  std::string prefix_;
+  bool seek_;
+  Snapshot snapshot_;
+  int64_t view_t_;  // the latest t visible: min(basis, as_of)
+  bool use_history_;
+  Cursor current_cursor_;
+  Cursor history_cursor_;
+  const std::vector<Overlay::Life>* overlay_lives_ = nullptr;
+  size_t overlay_pos_ = 0;
+  // The lifetime being emitted and what remains of it (its retraction, in
+  // history views).
+  std::string key_;
+  std::string full_v_;
+  bool pending_retraction_ = false;
+  int64_t pending_tx_r_ = 0;
+  RawDatom current_;
+  absl::Status status_;
+  // For db.filter(): the same db without its filters, given to predicates.
+  std::optional<Db> unfiltered_;
+};
+
+}  // namespace accrete::internal
+
+#endif  // ACCRETE_LIB_DB_SCAN_HPP_
