@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/deps.sh
-scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -- quickstart
+bash scripts/deps.sh
+bash scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -- quickstart
 echo
 echo "== examples/quickstart =="
 build/examples/quickstart

@@ -13,6 +13,6 @@ case "${1:-}" in
   *) echo "usage: $0 [--asan]" >&2; exit 2 ;;
 esac
 
-scripts/deps.sh
-scripts/build.sh "$build_dir" "${options[@]}"
+bash scripts/deps.sh
+bash scripts/build.sh "$build_dir" "${options[@]}"
 ctest --test-dir "$build_dir" --output-on-failure -j "${JOBS:-$(nproc)}"
