@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # From a fresh Debian/Ubuntu machine to a running example: installs the
-# missing packages, builds accrete and the example, and runs it.
+# missing packages, builds accrete and the main example, and runs it.
 #   scripts/quickstart.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+example=quickstart  # the main example: examples/<example>/
+
 bash scripts/deps.sh
-bash scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -- quickstart
+bash scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -- "$example"
 echo
-echo "== examples/quickstart =="
-build/examples/quickstart
+echo "== examples/$example =="
+"build/examples/$example"
