@@ -78,7 +78,9 @@ struct TxReport;
 // transaction while alive: consume it and let it go, do not keep it.
 // Not thread-safe (one stream, one thread).
 //
-//   for (const Datom& d : *db.datoms(Index::kAevt, {kw("person/name")})) ...
+//   absl::StatusOr<Datoms> names = db.datoms(Index::kAevt, {kw("person/name")});
+//   if (!names.ok()) return names.status();
+//   for (const Datom& d : *names) ...
 //
 // Iteration stops early on an error (a corrupt store); check status() after.
 class Datoms {
