@@ -23,6 +23,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -53,16 +54,24 @@ enum class Dbi : uint8_t {
 inline constexpr int kDbiCount = 12;
 
 // The history sub-database of a current index (kEavt -> kHistEavt).
-constexpr Dbi HistoryOf(Dbi current) {
-  return static_cast<Dbi>(static_cast<int>(current) + 4);
-}
+constexpr Dbi HistoryOf(Dbi current) { return static_cast<Dbi>(static_cast<int>(current) + 4); }
 
 struct StoreOptions {
+  // Create the directory (mode 0700) and the environment when absent.
+  // Default: true.
   bool create_if_missing = true;
+  // MDB_RDONLY: Read works, BeginWrite is PermissionDenied. Default: false.
   bool read_only = false;
-  bool durable = true;  // false: MDB_NOSYNC
+  // false: MDB_NOSYNC (a crash may lose the last transactions, never
+  // consistency). Default: true.
+  bool durable = true;
+  // The map size of a new environment; an existing one keeps its larger
+  // size. Default: 64 MiB.
   size_t initial_map_size = size_t{64} << 20;
+  // Grow() multiplies the map size by this (values <= 1 mean 2). Default: 2.
   double map_growth_factor = 2.0;
+  // LMDB reader slots, shared by every process using the environment.
+  // Default: 1022.
   unsigned max_readers = 1022;
 };
 
@@ -70,11 +79,11 @@ struct StoreOptions {
 // on-disk format: do not change.
 struct Meta {
   uint32_t format_version = 1;
-  int64_t basis_t = -1;          // t of the last committed transaction
-  int64_t next_db_eid = 0;       // next counter in :db.part/db
-  int64_t next_user_eid = 0;     // next counter in :db.part/user
-  int64_t last_tx_instant = 0;   // ms since epoch of the last :db/txInstant
-  int64_t schema_t = -1;         // t of the last transaction touching schema
+  int64_t basis_t = -1;         // t of the last committed transaction
+  int64_t next_db_eid = 0;      // next counter in :db.part/db
+  int64_t next_user_eid = 0;    // next counter in :db.part/user
+  int64_t last_tx_instant = 0;  // ms since epoch of the last :db/txInstant
+  int64_t schema_t = -1;        // t of the last transaction touching schema
 };
 
 // Per-attribute statistics over current datoms, exact.
@@ -85,8 +94,17 @@ struct AttrStats {
 
 class Store;
 
+// True for the status of a write that failed because the LMDB map is full:
+// ResourceExhausted with the message exactly "map full". The batch must be
+// aborted, Store::Grow called, and the batch retried.
+inline bool IsMapFull(const absl::Status& status) {
+  return absl::IsResourceExhausted(status) && status.message() == "map full";
+}
+
 // A forward cursor over one sub-database. Keys and values it returns stay
-// valid until the cursor moves or its Snapshot ends.
+// valid until the cursor moves or its Snapshot ends. A Cursor must be
+// destroyed before its Snapshot (for a write transaction's view: before the
+// transaction ends). Moving it allocates nothing.
 class Cursor {
  public:
   Cursor() = default;
@@ -144,17 +162,20 @@ class Snapshot {
  protected:
   friend class Store;
   Snapshot(const Store* store, MDB_txn* txn, bool owned);
+  // Returns an owned read transaction to the store's pool.
+  void Release();
   const Store* store_ = nullptr;
   MDB_txn* txn_ = nullptr;
-  bool owned_ = false;  // false: borrowed from the thread's write transaction
+  bool owned_ = false;      // false: borrowed from the thread's write transaction
+  std::thread::id holder_;  // the thread that began an owned snapshot
 };
 
 // One datom of a transaction, as the transaction layer resolved it.
 struct DatomWrite {
   uint64_t e = 0;
   uint64_t a = 0;
-  std::string v;      // full encoding
-  bool added = true;  // false: a retraction of the current [e a v]
+  std::string v;             // full encoding
+  bool added = true;         // false: a retraction of the current [e a v]
   bool is_ref = false;       // maintain VAET
   bool keep_history = true;  // false for :db/noHistory attributes
 };
@@ -163,10 +184,13 @@ struct DatomWrite {
 // Aborted on destruction unless committed. While alive, Store::Read on this
 // thread reads through it (so transaction functions and the transaction
 // layer see earlier transactions of the same batch, and the transaction's own
-// writes when checking :db/ensure).
+// writes when checking :db/ensure). A write transaction belongs to the thread
+// that began it (LMDB's writer lock is held by that thread): use and end it
+// there. Ending a transaction ends its open nested transactions with it.
 class WriteTxn : public Snapshot {
  public:
   WriteTxn(WriteTxn&&) noexcept;
+  WriteTxn& operator=(WriteTxn&&) noexcept;
   ~WriteTxn();
 
   // Writes one transaction: every index, the log entry for `t`, stats, vals
@@ -178,18 +202,26 @@ class WriteTxn : public Snapshot {
   absl::Status ApplyTx(int64_t t, std::span<const DatomWrite> datoms, const Meta& meta_after);
 
   absl::Status Put(Dbi dbi, std::string_view key, std::string_view value);
+  // OK when `key` is absent.
   absl::Status Delete(Dbi dbi, std::string_view key);
 
-  // A nested transaction (LMDB child txn) for one accrete transaction.
+  // A nested transaction (LMDB child txn) for one accrete transaction. At
+  // most one is open at a time; this one must not be used until it ends.
   absl::StatusOr<WriteTxn> BeginNested();
+  // Commits into the parent (nested) or to disk (top level). The transaction
+  // has ended whatever the outcome. FailedPrecondition while a nested
+  // transaction is open or after the end; "map full" as for ApplyTx.
   absl::Status Commit();
   void Abort();
 
  private:
   friend class Store;
-  WriteTxn(const Store* store, MDB_txn* txn, WriteTxn* parent);
-  WriteTxn* parent_ = nullptr;
-  WriteTxn* previous_active_ = nullptr;
+  // The LMDB transaction and its nesting links, on the heap so that moving a
+  // WriteTxn (into a StatusOr, say) leaves the links valid.
+  struct Node;
+  WriteTxn(const Store* store, std::unique_ptr<Node> node);
+  absl::Status End(bool commit);
+  std::unique_ptr<Node> node_;
 };
 
 class Store : public std::enable_shared_from_this<Store> {
@@ -223,6 +255,8 @@ class Store : public std::enable_shared_from_this<Store> {
 
  private:
   Store(std::string path, StoreOptions options);
+  // Adopts a map size grown by another process (after MDB_MAP_RESIZED).
+  absl::Status AdoptMapSize() const;
   std::string path_;
   StoreOptions options_;
   MDB_env* env_ = nullptr;
@@ -239,6 +273,9 @@ std::string EavtKey(uint64_t e, uint64_t a, std::string_view v);
 std::string AevtKey(uint64_t a, uint64_t e, std::string_view v);
 std::string AvetKey(uint64_t a, std::string_view v, uint64_t e);
 std::string VaetKey(std::string_view v, uint64_t a, uint64_t e);
+// The key of [e a v'] in current index `dbi` (kEavt..kVaet), written over
+// `*out` so that a loop can reuse one buffer.
+void BuildIndexKey(Dbi dbi, uint64_t e, uint64_t a, std::string_view v, std::string* out);
 // Parses a key of current index `dbi` (or its history, then tx_a is set).
 // DataLoss for a malformed key.
 absl::StatusOr<KeyParts> ParseKey(Dbi dbi, std::string_view key);

@@ -1,0 +1,860 @@
+// The LMDB environment, read snapshots with a pool of reset read
+// transactions, write transactions (nested and thread-active), ApplyTx, and
+// map growth. docs/format.md describes what is written.
+#include "store/store.hpp"
+
+#include <lmdb.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "accrete/db.hpp"
+#include "store/lmdb_status.hpp"
+#include "store/log.hpp"
+#include "store/strings.hpp"
+
+namespace accrete::internal {
+namespace {
+
+// on-disk format: do not change.
+constexpr const char* kDbiNames[kDbiCount] = {"eavt",  "aevt",  "avet", "vaet", "heavt", "haevt",
+                                              "havet", "hvaet", "log",  "vals", "stats", "meta"};
+constexpr std::string_view kMetaKey = "meta";
+constexpr uint32_t kFormatVersion = 1;
+constexpr size_t kMetaBytes = 4 + 5 * 8;
+constexpr size_t kStatsBytes = 16;
+constexpr size_t kIdBytes = 8;
+// How often a transaction begin is retried after adopting a map size that
+// another process grew.
+constexpr int kMapResizedRetries = 8;
+
+MDB_val Val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
+std::string_view View(const MDB_val& v) {
+  return std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
+}
+
+// One cursor move; `seek` is the target of MDB_SET_RANGE. Sets `*key` and
+// `*value` on success.
+int MoveCursor(MDB_cursor* cursor, MDB_cursor_op op, std::string_view seek, std::string_view* key,
+               std::string_view* value) {
+  MDB_val k = Val(seek);
+  MDB_val v;
+  const int rc = mdb_cursor_get(cursor, &k, &v, op);
+  if (rc == MDB_SUCCESS) {
+    *key = View(k);
+    *value = View(v);
+  }
+  return rc;
+}
+
+// The write transactions open on this thread, innermost last. Store::Read
+// reads through the innermost one of its store.
+struct ActiveWrite {
+  const Store* store;
+  MDB_txn* txn;
+};
+thread_local std::vector<ActiveWrite> t_active_writes;
+
+MDB_txn* InnermostWrite(const Store* store) {
+  for (auto it = t_active_writes.rbegin(); it != t_active_writes.rend(); ++it) {
+    if (it->store == store) return it->txn;
+  }
+  return nullptr;
+}
+
+// Removes `txn` and everything opened after it (its nested transactions).
+void RemoveActiveWrite(MDB_txn* txn) {
+  auto it = std::find_if(t_active_writes.begin(), t_active_writes.end(),
+                         [&](const ActiveWrite& w) { return w.txn == txn; });
+  t_active_writes.erase(it, t_active_writes.end());
+}
+
+// How many transactions of each store (by its Impl) this thread holds. A
+// thread holding one must not wait for a map resize, which waits for it.
+thread_local absl::flat_hash_map<const void*, int> t_holds;
+
+// FNV-1a, 64 bits: the id of a long value is a pure function of its bytes,
+// the same in every process and version. on-disk format: do not change.
+uint64_t LongValueHash(std::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (char c : bytes) {
+    h ^= static_cast<uint8_t>(c);
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+// Finds the id under which the long value `full` is stored in `vals`: the
+// first free or matching slot from its hash on (linear probing; nothing is
+// ever deleted from `vals`, so a free slot ends the probe). With `insert`, a
+// value not yet stored is stored; otherwise it yields nullopt.
+absl::StatusOr<std::optional<uint64_t>> ProbeLongValue(MDB_txn* txn, MDB_dbi vals,
+                                                       std::string_view full, bool insert) {
+  char id_bytes[kIdBytes];
+  for (uint64_t id = LongValueHash(full);; ++id) {
+    for (size_t i = 0; i < kIdBytes; ++i) id_bytes[i] = static_cast<char>(id >> (56 - 8 * i));
+    MDB_val key{kIdBytes, id_bytes};
+    MDB_val stored;
+    const int rc = mdb_get(txn, vals, &key, &stored);
+    if (rc == MDB_NOTFOUND) {
+      if (!insert) return std::nullopt;
+      MDB_val data = Val(full);
+      absl::Status put = LmdbStatus(mdb_put(txn, vals, &key, &data, 0), "storing a long value");
+      if (!put.ok()) return put;
+      return id;
+    }
+    if (rc != MDB_SUCCESS) return LmdbStatus(rc, "looking up a long value");
+    if (View(stored) == full) return id;
+  }
+}
+
+void AppendLongValueRef(std::string_view full, uint64_t id, std::string* out) {
+  out->assign(full.substr(0, kMaxInlineValue));
+  PutU64(out, id);
+}
+
+std::string EncodeMeta(const Meta& meta) {
+  std::string out;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>(meta.format_version >> shift));
+  }
+  for (int64_t x :
+       {meta.basis_t, meta.next_db_eid, meta.next_user_eid, meta.last_tx_instant, meta.schema_t}) {
+    PutU64(&out, static_cast<uint64_t>(x));
+  }
+  return out;
+}
+
+absl::StatusOr<Meta> DecodeMeta(std::string_view bytes) {
+  if (bytes.size() < 4) return absl::DataLossError("malformed meta record");
+  Meta meta;
+  meta.format_version = 0;
+  for (int i = 0; i < 4; ++i) {
+    meta.format_version = (meta.format_version << 8) | static_cast<uint8_t>(bytes[i]);
+  }
+  if (meta.format_version != kFormatVersion) return meta;  // the caller refuses it
+  if (bytes.size() != kMetaBytes) return absl::DataLossError("malformed meta record");
+  const char* p = bytes.data() + 4;
+  for (int64_t* field : {&meta.basis_t, &meta.next_db_eid, &meta.next_user_eid,
+                         &meta.last_tx_instant, &meta.schema_t}) {
+    *field = static_cast<int64_t>(GetU64(p));
+    p += 8;
+  }
+  return meta;
+}
+
+absl::Status CheckFormat(const Meta& meta, const std::string& path) {
+  if (meta.format_version == kFormatVersion) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat("the database at ", path,
+                                                    " has format version ", meta.format_version,
+                                                    "; this build reads version ", kFormatVersion));
+}
+
+// Writes the index entries of one transaction and keeps the attribute
+// statistics. Key buffers are reused across datoms.
+class IndexWriter {
+ public:
+  IndexWriter(MDB_txn* txn, const unsigned* dbis, uint64_t tx) : txn_(txn), dbis_(dbis) {
+    PutU64(&tx_bytes_, tx);
+  }
+  ~IndexWriter() {
+    if (avet_cursor_ != nullptr) mdb_cursor_close(avet_cursor_);
+  }
+  IndexWriter(const IndexWriter&) = delete;
+  IndexWriter& operator=(const IndexWriter&) = delete;
+
+  absl::Status Assert(const DatomWrite& d) {
+    if (absl::Status s = InKeyForm(d, /*insert=*/true); !s.ok()) return s;
+    BuildIndexKey(Dbi::kEavt, d.e, d.a, v_, &key_);
+    MDB_val key = Val(key_);
+    MDB_val data = Val(tx_bytes_);
+    const int rc = mdb_put(txn_, dbi(Dbi::kEavt), &key, &data, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST) return NotCurrentError(d, "asserting", "already current");
+    if (rc != MDB_SUCCESS) return LmdbStatus(rc, "writing eavt");
+    if (absl::Status s = PutIndex(Dbi::kAevt, d, tx_bytes_); !s.ok()) return s;
+    absl::StatusOr<bool> had_value = HasCurrentValue(d.a);
+    if (!had_value.ok()) return had_value.status();
+    if (absl::Status s = PutIndex(Dbi::kAvet, d, tx_bytes_); !s.ok()) return s;
+    if (d.is_ref) {
+      if (absl::Status s = PutIndex(Dbi::kVaet, d, tx_bytes_); !s.ok()) return s;
+    }
+    Delta& delta = stats_[d.a];
+    ++delta.datoms;
+    if (!*had_value) ++delta.distinct_values;
+    return absl::OkStatus();
+  }
+
+  // Moves the open lifetime of d's [e a v] to history (or drops it) and sets
+  // `*tx_a` to the transaction that opened it.
+  absl::Status Retract(const DatomWrite& d, uint64_t* tx_a) {
+    if (absl::Status s = InKeyForm(d, /*insert=*/false); !s.ok()) return s;
+    if (v_.empty()) return NotCurrentError(d, "retracting", "not current");
+    BuildIndexKey(Dbi::kEavt, d.e, d.a, v_, &key_);
+    MDB_val key = Val(key_);
+    MDB_val data;
+    const int rc = mdb_get(txn_, dbi(Dbi::kEavt), &key, &data);
+    if (rc == MDB_NOTFOUND) return NotCurrentError(d, "retracting", "not current");
+    if (rc != MDB_SUCCESS) return LmdbStatus(rc, "reading eavt");
+    if (data.mv_size != kIdBytes) return absl::DataLossError("malformed eavt entry");
+    std::string tx_a_bytes(View(data));
+    *tx_a = GetU64(tx_a_bytes.data());
+    const int last = d.is_ref ? static_cast<int>(Dbi::kVaet) : static_cast<int>(Dbi::kAvet);
+    for (int i = 0; i <= last; ++i) {
+      const auto index = static_cast<Dbi>(i);
+      BuildIndexKey(index, d.e, d.a, v_, &key_);
+      key = Val(key_);
+      const int del = mdb_del(txn_, dbi(index), &key, nullptr);
+      if (del != MDB_SUCCESS && del != MDB_NOTFOUND)
+        return LmdbStatus(del, "deleting an index entry");
+      if (!d.keep_history) continue;
+      key_.append(tx_a_bytes);
+      key = Val(key_);
+      MDB_val tx_r = Val(tx_bytes_);
+      const int put = mdb_put(txn_, dbi(HistoryOf(index)), &key, &tx_r, 0);
+      if (put != MDB_SUCCESS) return LmdbStatus(put, "writing history");
+    }
+    absl::StatusOr<bool> still_held = HasCurrentValue(d.a);
+    if (!still_held.ok()) return still_held.status();
+    Delta& delta = stats_[d.a];
+    --delta.datoms;
+    if (!*still_held) --delta.distinct_values;
+    return absl::OkStatus();
+  }
+
+  absl::Status WriteStats() {
+    for (const auto& [a, delta] : stats_) {
+      if (delta.datoms == 0 && delta.distinct_values == 0) continue;
+      std::string key;
+      PutU64(&key, a);
+      MDB_val k = Val(key);
+      MDB_val data;
+      int64_t datoms = 0;
+      int64_t distinct = 0;
+      const int rc = mdb_get(txn_, dbi(Dbi::kStats), &k, &data);
+      if (rc == MDB_SUCCESS) {
+        if (data.mv_size != kStatsBytes) return absl::DataLossError("malformed stats entry");
+        datoms = static_cast<int64_t>(GetU64(static_cast<const char*>(data.mv_data)));
+        distinct = static_cast<int64_t>(GetU64(static_cast<const char*>(data.mv_data) + 8));
+      } else if (rc != MDB_NOTFOUND) {
+        return LmdbStatus(rc, "reading stats");
+      }
+      datoms += delta.datoms;
+      distinct += delta.distinct_values;
+      if (datoms < 0 || distinct < 0 || distinct > datoms) {
+        return absl::InternalError(absl::StrCat("statistics of attribute ", a, " went negative"));
+      }
+      if (datoms == 0) {
+        const int del = mdb_del(txn_, dbi(Dbi::kStats), &k, nullptr);
+        if (del != MDB_SUCCESS && del != MDB_NOTFOUND) return LmdbStatus(del, "writing stats");
+        continue;
+      }
+      std::string value;
+      PutU64(&value, static_cast<uint64_t>(datoms));
+      PutU64(&value, static_cast<uint64_t>(distinct));
+      data = Val(value);
+      const int put = mdb_put(txn_, dbi(Dbi::kStats), &k, &data, 0);
+      if (put != MDB_SUCCESS) return LmdbStatus(put, "writing stats");
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  struct Delta {
+    int64_t datoms = 0;
+    int64_t distinct_values = 0;
+  };
+
+  MDB_dbi dbi(Dbi d) const { return dbis_[static_cast<int>(d)]; }
+
+  // Sets v_ to d.v's in-key form; empty when the long value is not stored
+  // and `insert` is false.
+  absl::Status InKeyForm(const DatomWrite& d, bool insert) {
+    if (d.v.empty()) return absl::InvalidArgumentError("a datom with an empty value encoding");
+    if (d.is_ref && (d.v.size() != 1 + kIdBytes || EncodedType(d.v) != ValueType::kRef)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("datom [", d.e, " ", d.a, " ...] is marked as a ref but its value is not"));
+    }
+    if (d.v.size() <= kMaxInlineValue) {
+      v_.assign(d.v);
+      return absl::OkStatus();
+    }
+    absl::StatusOr<std::optional<uint64_t>> id = ProbeLongValue(txn_, dbi(Dbi::kVals), d.v, insert);
+    if (!id.ok()) return id.status();
+    if (!id->has_value()) {
+      v_.clear();
+      return absl::OkStatus();
+    }
+    AppendLongValueRef(d.v, **id, &v_);
+    return absl::OkStatus();
+  }
+
+  absl::Status PutIndex(Dbi index, const DatomWrite& d, std::string_view value) {
+    BuildIndexKey(index, d.e, d.a, v_, &key_);
+    MDB_val key = Val(key_);
+    MDB_val data = Val(value);
+    return LmdbStatus(mdb_put(txn_, dbi(index), &key, &data, 0), "writing an index");
+  }
+
+  // Whether any entity currently has `a` = v_ (an AVET entry a v_ e exists).
+  // v_ is never a proper prefix of another in-key value, so the prefix test
+  // is exact.
+  absl::StatusOr<bool> HasCurrentValue(uint64_t a) {
+    if (avet_cursor_ == nullptr) {
+      const int rc = mdb_cursor_open(txn_, dbi(Dbi::kAvet), &avet_cursor_);
+      if (rc != MDB_SUCCESS) return LmdbStatus(rc, "opening an avet cursor");
+    }
+    prefix_.clear();
+    PutU64(&prefix_, a);
+    prefix_.append(v_);
+    MDB_val key = Val(prefix_);
+    MDB_val data;
+    const int rc = mdb_cursor_get(avet_cursor_, &key, &data, MDB_SET_RANGE);
+    if (rc == MDB_NOTFOUND) return false;
+    if (rc != MDB_SUCCESS) return LmdbStatus(rc, "scanning avet");
+    const std::string_view found = View(key);
+    return found.size() == prefix_.size() + kIdBytes && found.starts_with(prefix_);
+  }
+
+  absl::Status NotCurrentError(const DatomWrite& d, std::string_view doing,
+                               std::string_view state) const {
+    return absl::InternalError(absl::StrCat(AsAbsl(doing), " [", d.e, " ", d.a, " <", d.v.size(),
+                                            "-byte value>], which is ", AsAbsl(state)));
+  }
+
+  MDB_txn* txn_;
+  const unsigned* dbis_;
+  MDB_cursor* avet_cursor_ = nullptr;
+  std::string tx_bytes_;
+  std::string v_;
+  std::string key_;
+  std::string prefix_;
+  absl::flat_hash_map<uint64_t, Delta> stats_;
+};
+
+}  // namespace
+
+struct WriteTxn::Node {
+  MDB_txn* txn = nullptr;
+  Node* parent = nullptr;
+  Node* child = nullptr;
+  WriteTxn* owner = nullptr;  // kept current across moves
+  bool top = false;
+  bool ended = false;
+  std::thread::id holder;  // top level: the thread registered with the store
+};
+
+// ---- Store::Impl: the gate between transactions and map resizing ----------
+
+struct Store::Impl {
+  std::mutex mu;
+  std::condition_variable cv;
+  // Owned snapshots and top-level write transactions alive in this process.
+  int active = 0;
+  // Set while a resize waits for `active` to drain or runs.
+  bool resizing = false;
+  // Reset read transactions ready for mdb_txn_renew; each keeps its reader
+  // slot, so the pool is capped well below max_readers.
+  std::vector<MDB_txn*> pool;
+  size_t pool_cap = 1;
+
+  // Registers a transaction about to begin; hands back a pooled read
+  // transaction when `want_pooled` and one is idle.
+  MDB_txn* Enter(bool want_pooled) {
+    int& holds = t_holds[this];
+    std::unique_lock lock(mu);
+    if (holds == 0) cv.wait(lock, [&] { return !resizing; });
+    ++active;
+    ++holds;
+    if (!want_pooled || pool.empty()) return nullptr;
+    MDB_txn* txn = pool.back();
+    pool.pop_back();
+    return txn;
+  }
+
+  // Unregisters a transaction begun by `holder`; `reset_txn`, if any, goes
+  // back to the pool.
+  void Exit(std::thread::id holder, MDB_txn* reset_txn) {
+    MDB_txn* discard = nullptr;
+    {
+      std::lock_guard lock(mu);
+      --active;
+      if (reset_txn != nullptr) {
+        if (!resizing && pool.size() < pool_cap) {
+          pool.push_back(reset_txn);
+        } else {
+          discard = reset_txn;
+        }
+      }
+      if (active == 0) cv.notify_all();
+    }
+    if (discard != nullptr) mdb_txn_abort(discard);
+    // A snapshot handed to another thread leaves its holder's count as is:
+    // that thread then merely stops waiting for resizes (never a deadlock).
+    if (holder == std::this_thread::get_id()) {
+      auto it = t_holds.find(this);
+      if (it != t_holds.end() && --it->second == 0) t_holds.erase(it);
+    }
+  }
+
+  // Runs `fn` (an LMDB call) with no transaction of this process active.
+  template <typename Fn>
+  absl::Status Exclusive(Fn fn, std::string_view what) {
+    if (auto it = t_holds.find(this); it != t_holds.end() && it->second > 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          AsAbsl(what), ": this thread still holds a snapshot or transaction of the store"));
+    }
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return !resizing; });
+    resizing = true;
+    cv.wait(lock, [&] { return active == 0; });
+    for (MDB_txn* txn : pool) mdb_txn_abort(txn);
+    pool.clear();
+    const int rc = fn();
+    resizing = false;
+    cv.notify_all();
+    return LmdbStatus(rc, what);
+  }
+};
+
+// ---- Store ------------------------------------------------------------------
+
+Store::Store(std::string path, StoreOptions options)
+    : path_(std::move(path)), options_(options), impl_(std::make_unique<Impl>()) {
+  impl_->pool_cap = std::clamp<size_t>(options_.max_readers / 8, 1, 64);
+}
+
+Store::~Store() {
+  for (MDB_txn* txn : impl_->pool) mdb_txn_abort(txn);
+  impl_->pool.clear();
+  if (env_ != nullptr) mdb_env_close(env_);
+}
+
+absl::StatusOr<std::shared_ptr<Store>> Store::Open(const std::string& dir,
+                                                   const StoreOptions& options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(fs::path(dir) / "data.mdb", ec)) {
+    if (!options.create_if_missing || options.read_only) {
+      return absl::NotFoundError(absl::StrCat("no database at ", dir));
+    }
+    if (!fs::is_directory(dir, ec)) {
+      if (!fs::create_directories(dir, ec) && ec) {
+        return absl::PermissionDeniedError(
+            absl::StrCat("cannot create the database directory ", dir, ": ", ec.message()));
+      }
+      fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    }
+  }
+  std::shared_ptr<Store> store(new Store(dir, options));
+  const std::string what = absl::StrCat("opening the database at ", dir);
+  int rc = mdb_env_create(&store->env_);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxdbs(store->env_, kDbiCount);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxreaders(store->env_, options.max_readers);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_mapsize(store->env_, options.initial_map_size);
+  unsigned flags = MDB_NOTLS;
+  if (!options.durable) flags |= MDB_NOSYNC;
+  if (options.read_only) flags |= MDB_RDONLY;
+  if (rc == MDB_SUCCESS) rc = mdb_env_open(store->env_, dir.c_str(), flags, 0600);
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, what);
+
+  // Open (or create) the sub-databases; the handles live as long as the env.
+  MDB_txn* txn = nullptr;
+  for (int attempt = 0;; ++attempt) {
+    rc = mdb_txn_begin(store->env_, nullptr, options.read_only ? MDB_RDONLY : 0, &txn);
+    if (rc != MDB_MAP_RESIZED || attempt == kMapResizedRetries) break;
+    rc = mdb_env_set_mapsize(store->env_, 0);
+    if (rc != MDB_SUCCESS) break;
+  }
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, what);
+  for (int i = 0; i < kDbiCount && rc == MDB_SUCCESS; ++i) {
+    rc = mdb_dbi_open(txn, kDbiNames[i], options.read_only ? 0 : MDB_CREATE, &store->dbis_[i]);
+    if (rc == MDB_NOTFOUND) {
+      mdb_txn_abort(txn);
+      return absl::FailedPreconditionError(absl::StrCat(
+          dir, " is not an accrete database (it has no sub-database ", kDbiNames[i], ")"));
+    }
+  }
+  MDB_val key = Val(kMetaKey);
+  MDB_val data;
+  if (rc == MDB_SUCCESS) rc = mdb_get(txn, store->dbis_[static_cast<int>(Dbi::kMeta)], &key, &data);
+  if (rc == MDB_SUCCESS) {
+    absl::StatusOr<Meta> meta = DecodeMeta(View(data));
+    absl::Status status = meta.ok() ? CheckFormat(*meta, dir) : meta.status();
+    if (!status.ok()) {
+      mdb_txn_abort(txn);
+      return status;
+    }
+  } else if (rc == MDB_NOTFOUND && !options.read_only) {
+    const std::string meta = EncodeMeta(Meta{});
+    data = Val(meta);
+    rc = mdb_put(txn, store->dbis_[static_cast<int>(Dbi::kMeta)], &key, &data, 0);
+  } else if (rc == MDB_NOTFOUND) {
+    rc = MDB_SUCCESS;  // read-only over a store that was never written: empty
+  }
+  if (rc != MDB_SUCCESS) {
+    mdb_txn_abort(txn);
+    return LmdbStatus(rc, what);
+  }
+  // Committing (even a read-only txn) keeps the opened handles.
+  rc = mdb_txn_commit(txn);
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, what);
+  return store;
+}
+
+absl::StatusOr<Snapshot> Store::Read() const {
+  if (MDB_txn* write = InnermostWrite(this)) return Snapshot(this, write, /*owned=*/false);
+  for (int attempt = 0;; ++attempt) {
+    MDB_txn* txn = impl_->Enter(/*want_pooled=*/true);
+    int rc;
+    if (txn != nullptr) {
+      rc = mdb_txn_renew(txn);
+      if (rc != MDB_SUCCESS) mdb_txn_abort(txn);
+    } else {
+      rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn);
+    }
+    if (rc == MDB_SUCCESS) return Snapshot(this, txn, /*owned=*/true);
+    impl_->Exit(std::this_thread::get_id(), nullptr);
+    if (rc != MDB_MAP_RESIZED || attempt == kMapResizedRetries) {
+      return LmdbStatus(rc, absl::StrCat("beginning a read transaction on ", path_));
+    }
+    if (absl::Status s = AdoptMapSize(); !s.ok()) return s;
+  }
+}
+
+absl::StatusOr<WriteTxn> Store::BeginWrite() {
+  if (options_.read_only) {
+    return absl::PermissionDeniedError(absl::StrCat("the database at ", path_, " is read-only"));
+  }
+  if (InnermostWrite(this) != nullptr) {
+    return absl::FailedPreconditionError(
+        "a write transaction of this store is already open on this thread; use BeginNested");
+  }
+  for (int attempt = 0;; ++attempt) {
+    impl_->Enter(/*want_pooled=*/false);
+    MDB_txn* txn = nullptr;
+    const int rc = mdb_txn_begin(env_, nullptr, 0, &txn);
+    if (rc == MDB_SUCCESS) {
+      auto node = std::make_unique<WriteTxn::Node>();
+      node->txn = txn;
+      node->top = true;
+      node->holder = std::this_thread::get_id();
+      t_active_writes.push_back({this, txn});
+      return WriteTxn(this, std::move(node));
+    }
+    impl_->Exit(std::this_thread::get_id(), nullptr);
+    if (rc != MDB_MAP_RESIZED || attempt == kMapResizedRetries) {
+      return LmdbStatus(rc, absl::StrCat("beginning a write transaction on ", path_));
+    }
+    if (absl::Status s = AdoptMapSize(); !s.ok()) return s;
+  }
+}
+
+absl::Status Store::Grow() {
+  if (options_.read_only) {
+    return absl::FailedPreconditionError("a read-only database cannot grow its map");
+  }
+  if (InnermostWrite(this) != nullptr) {
+    return absl::FailedPreconditionError("Grow called inside a write transaction");
+  }
+  const double factor = options_.map_growth_factor > 1.0 ? options_.map_growth_factor : 2.0;
+  return impl_->Exclusive(
+      [&] {
+        MDB_envinfo info;
+        mdb_env_info(env_, &info);
+        const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+        size_t next = static_cast<size_t>(static_cast<double>(info.me_mapsize) * factor);
+        next = std::max(next, info.me_mapsize + page);
+        next = (next + page - 1) / page * page;
+        return mdb_env_set_mapsize(env_, next);
+      },
+      "growing the map");
+}
+
+absl::Status Store::AdoptMapSize() const {
+  return impl_->Exclusive([&] { return mdb_env_set_mapsize(env_, 0); },
+                          "adopting the map size grown by another process");
+}
+
+// ---- Cursor -----------------------------------------------------------------
+
+Cursor::Cursor(Cursor&& other) noexcept
+    : cursor_(std::exchange(other.cursor_, nullptr)),
+      valid_(std::exchange(other.valid_, false)),
+      key_(other.key_),
+      value_(other.value_),
+      status_(std::move(other.status_)) {}
+
+Cursor& Cursor::operator=(Cursor&& other) noexcept {
+  if (this != &other) {
+    if (cursor_ != nullptr) mdb_cursor_close(cursor_);
+    cursor_ = std::exchange(other.cursor_, nullptr);
+    valid_ = std::exchange(other.valid_, false);
+    key_ = other.key_;
+    value_ = other.value_;
+    status_ = std::move(other.status_);
+  }
+  return *this;
+}
+
+Cursor::~Cursor() {
+  if (cursor_ != nullptr) mdb_cursor_close(cursor_);
+}
+
+bool Cursor::Load(int rc) {
+  valid_ = rc == MDB_SUCCESS;
+  if (!valid_) {
+    key_ = value_ = {};
+    if (rc != MDB_NOTFOUND) status_ = LmdbStatus(rc, "moving a cursor");
+  }
+  return valid_;
+}
+
+bool Cursor::Seek(std::string_view key) {
+  if (key.empty()) return First();  // LMDB refuses empty keys
+  if (cursor_ == nullptr) return Load(MDB_NOTFOUND);
+  return Load(MoveCursor(cursor_, MDB_SET_RANGE, key, &key_, &value_));
+}
+
+bool Cursor::First() {
+  if (cursor_ == nullptr) return Load(MDB_NOTFOUND);
+  return Load(MoveCursor(cursor_, MDB_FIRST, {}, &key_, &value_));
+}
+
+bool Cursor::Next() {
+  if (cursor_ == nullptr || !valid_) return Load(MDB_NOTFOUND);
+  return Load(MoveCursor(cursor_, MDB_NEXT, {}, &key_, &value_));
+}
+
+// ---- Snapshot ---------------------------------------------------------------
+
+Snapshot::Snapshot(const Store* store, MDB_txn* txn, bool owned)
+    : store_(store), txn_(txn), owned_(owned), holder_(std::this_thread::get_id()) {}
+
+Snapshot::Snapshot(Snapshot&& other) noexcept
+    : store_(other.store_),
+      txn_(std::exchange(other.txn_, nullptr)),
+      owned_(std::exchange(other.owned_, false)),
+      holder_(other.holder_) {}
+
+Snapshot& Snapshot::operator=(Snapshot&& other) noexcept {
+  if (this != &other) {
+    Release();
+    store_ = other.store_;
+    txn_ = std::exchange(other.txn_, nullptr);
+    owned_ = std::exchange(other.owned_, false);
+    holder_ = other.holder_;
+  }
+  return *this;
+}
+
+Snapshot::~Snapshot() { Release(); }
+
+void Snapshot::Release() {
+  if (owned_ && txn_ != nullptr) {
+    mdb_txn_reset(txn_);
+    store_->impl_->Exit(holder_, txn_);
+  }
+  txn_ = nullptr;
+  owned_ = false;
+}
+
+absl::StatusOr<Meta> Snapshot::ReadMeta() const {
+  absl::StatusOr<std::optional<std::string_view>> bytes = Get(Dbi::kMeta, kMetaKey);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return Meta{};
+  absl::StatusOr<Meta> meta = DecodeMeta(**bytes);
+  if (!meta.ok()) return meta.status();
+  if (absl::Status s = CheckFormat(*meta, store_->path()); !s.ok()) return s;
+  return meta;
+}
+
+absl::StatusOr<std::optional<std::string_view>> Snapshot::Get(Dbi dbi, std::string_view key) const {
+  if (txn_ == nullptr) return absl::FailedPreconditionError("the snapshot has ended");
+  if (key.empty()) return std::nullopt;
+  MDB_val k = Val(key);
+  MDB_val v;
+  const int rc = mdb_get(txn_, store_->dbis_[static_cast<int>(dbi)], &k, &v);
+  if (rc == MDB_NOTFOUND) return std::nullopt;
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, "reading a key");
+  return View(v);
+}
+
+absl::StatusOr<Cursor> Snapshot::OpenCursor(Dbi dbi) const {
+  if (txn_ == nullptr) return absl::FailedPreconditionError("the snapshot has ended");
+  MDB_cursor* cursor = nullptr;
+  const int rc = mdb_cursor_open(txn_, store_->dbis_[static_cast<int>(dbi)], &cursor);
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, "opening a cursor");
+  return Cursor(cursor);
+}
+
+absl::StatusOr<AttrStats> Snapshot::Stats(uint64_t attr) const {
+  std::string key;
+  PutU64(&key, attr);
+  absl::StatusOr<std::optional<std::string_view>> bytes = Get(Dbi::kStats, key);
+  if (!bytes.ok()) return bytes.status();
+  AttrStats stats;
+  if (!bytes->has_value()) return stats;
+  if ((*bytes)->size() != kStatsBytes) return absl::DataLossError("malformed stats entry");
+  stats.datoms = GetU64((*bytes)->data());
+  stats.distinct_values = GetU64((*bytes)->data() + 8);
+  return stats;
+}
+
+absl::StatusOr<std::string_view> Snapshot::FullValue(std::string_view v_in_key) const {
+  if (v_in_key.size() <= kMaxInlineValue) return v_in_key;
+  if (v_in_key.size() != kLongValueRef) {
+    return absl::DataLossError(
+        absl::StrCat("an in-key value of ", v_in_key.size(), " bytes is neither short nor long"));
+  }
+  absl::StatusOr<std::optional<std::string_view>> full =
+      Get(Dbi::kVals, v_in_key.substr(kMaxInlineValue));
+  if (!full.ok()) return full.status();
+  if (!full->has_value()) {
+    return absl::DataLossError(absl::StrCat(
+        "long value ", GetU64(v_in_key.data() + kMaxInlineValue), " is missing from vals"));
+  }
+  return **full;
+}
+
+absl::StatusOr<std::optional<std::string>> Snapshot::KeyValue(std::string_view full) const {
+  if (full.size() <= kMaxInlineValue) return std::string(full);
+  if (txn_ == nullptr) return absl::FailedPreconditionError("the snapshot has ended");
+  absl::StatusOr<std::optional<uint64_t>> id =
+      ProbeLongValue(txn_, store_->dbis_[static_cast<int>(Dbi::kVals)], full, /*insert=*/false);
+  if (!id.ok()) return id.status();
+  if (!id->has_value()) return std::nullopt;
+  std::string v;
+  AppendLongValueRef(full, **id, &v);
+  return v;
+}
+
+// ---- WriteTxn ---------------------------------------------------------------
+
+WriteTxn::WriteTxn(const Store* store, std::unique_ptr<Node> node)
+    : Snapshot(store, node->txn, /*owned=*/false), node_(std::move(node)) {
+  node_->owner = this;
+}
+
+WriteTxn::WriteTxn(WriteTxn&& other) noexcept
+    : Snapshot(std::move(other)), node_(std::move(other.node_)) {
+  if (node_) node_->owner = this;
+}
+
+WriteTxn& WriteTxn::operator=(WriteTxn&& other) noexcept {
+  if (this != &other) {
+    Abort();
+    Snapshot::operator=(std::move(other));
+    node_ = std::move(other.node_);
+    if (node_) node_->owner = this;
+  }
+  return *this;
+}
+
+WriteTxn::~WriteTxn() { Abort(); }
+
+absl::Status WriteTxn::End(bool commit) {
+  if (!node_ || node_->ended) {
+    if (!commit) return absl::OkStatus();
+    return absl::FailedPreconditionError("the write transaction has already ended");
+  }
+  if (commit && node_->child != nullptr) {
+    return absl::FailedPreconditionError(
+        "committing a write transaction while its nested transaction is open");
+  }
+  // LMDB ends the open nested transactions with this one; mark them ended.
+  for (Node* c = std::exchange(node_->child, nullptr); c != nullptr;) {
+    c->ended = true;
+    c->parent = nullptr;
+    if (c->owner != nullptr) c->owner->txn_ = nullptr;
+    c = std::exchange(c->child, nullptr);
+  }
+  MDB_txn* txn = node_->txn;
+  int rc = MDB_SUCCESS;
+  if (commit) {
+    rc = mdb_txn_commit(txn);
+  } else {
+    mdb_txn_abort(txn);
+  }
+  node_->ended = true;
+  txn_ = nullptr;
+  if (node_->parent != nullptr) node_->parent->child = nullptr;
+  node_->parent = nullptr;
+  RemoveActiveWrite(txn);
+  if (node_->top) store_->impl_->Exit(node_->holder, nullptr);
+  return LmdbStatus(rc, "committing a write transaction");
+}
+
+absl::Status WriteTxn::Commit() { return End(/*commit=*/true); }
+
+void WriteTxn::Abort() { End(/*commit=*/false).IgnoreError(); }
+
+absl::StatusOr<WriteTxn> WriteTxn::BeginNested() {
+  if (!node_ || node_->ended) {
+    return absl::FailedPreconditionError("the write transaction has ended");
+  }
+  if (node_->child != nullptr) {
+    return absl::FailedPreconditionError("a nested transaction is already open");
+  }
+  MDB_txn* child = nullptr;
+  const int rc = mdb_txn_begin(store_->env_, node_->txn, 0, &child);
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, "beginning a nested transaction");
+  auto node = std::make_unique<Node>();
+  node->txn = child;
+  node->parent = node_.get();
+  node_->child = node.get();
+  t_active_writes.push_back({store_, child});
+  return WriteTxn(store_, std::move(node));
+}
+
+absl::Status WriteTxn::Put(Dbi dbi, std::string_view key, std::string_view value) {
+  if (!node_ || node_->ended)
+    return absl::FailedPreconditionError("the write transaction has ended");
+  MDB_val k = Val(key);
+  MDB_val v = Val(value);
+  return LmdbStatus(mdb_put(txn_, store_->dbis_[static_cast<int>(dbi)], &k, &v, 0),
+                    "writing a key");
+}
+
+absl::Status WriteTxn::Delete(Dbi dbi, std::string_view key) {
+  if (!node_ || node_->ended)
+    return absl::FailedPreconditionError("the write transaction has ended");
+  MDB_val k = Val(key);
+  const int rc = mdb_del(txn_, store_->dbis_[static_cast<int>(dbi)], &k, nullptr);
+  if (rc == MDB_NOTFOUND) return absl::OkStatus();
+  return LmdbStatus(rc, "deleting a key");
+}
+
+absl::Status WriteTxn::ApplyTx(int64_t t, std::span<const DatomWrite> datoms,
+                               const Meta& meta_after) {
+  if (!node_ || node_->ended)
+    return absl::FailedPreconditionError("the write transaction has ended");
+  if (t < 0) return absl::InvalidArgumentError(absl::StrCat("transaction t ", t, " is negative"));
+  IndexWriter writer(txn_, store_->dbis_, static_cast<uint64_t>(TToTx(t)));
+  std::vector<uint64_t> closed_tx_a(datoms.size(), 0);
+  for (size_t i = 0; i < datoms.size(); ++i) {
+    absl::Status s =
+        datoms[i].added ? writer.Assert(datoms[i]) : writer.Retract(datoms[i], &closed_tx_a[i]);
+    if (!s.ok()) return s;
+  }
+  if (absl::Status s = writer.WriteStats(); !s.ok()) return s;
+
+  std::string record;
+  EncodeLogRecord(t, datoms, closed_tx_a, &record);
+  const std::string log_key = LogKey(t);
+  MDB_val k = Val(log_key);
+  MDB_val v = Val(record);
+  const int rc = mdb_put(txn_, store_->dbis_[static_cast<int>(Dbi::kLog)], &k, &v, MDB_NOOVERWRITE);
+  if (rc == MDB_KEYEXIST) {
+    return absl::InternalError(absl::StrCat("the log already holds transaction t ", t));
+  }
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, "writing the log");
+  return Put(Dbi::kMeta, kMetaKey, EncodeMeta(meta_after));
+}
+
+}  // namespace accrete::internal
