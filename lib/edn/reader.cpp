@@ -504,8 +504,11 @@ class Reader {
 
   bool ReadBuiltinTag(std::string_view tag, const Value& value, size_t value_at, Value* out) {
     if (!value.is_string()) {
-      return Fail(value_at, internal::Cat("expected a string after #", tag, ", found a ",
-                                          KindName(value.kind())));
+      std::string_view kind = KindName(value.kind());
+      std::string_view article =
+          std::string_view("aeiou").find(kind[0]) == std::string_view::npos ? "a " : "an ";
+      return Fail(value_at,
+                  internal::Cat("expected a string after #", tag, ", found ", article, kind));
     }
     std::string_view text = value.as_string();
     if (tag == "inst") {
@@ -565,12 +568,14 @@ class Reader {
   }
 
   // `token` quoted for a message, or a description of its first character
-  // when that is not printable.
+  // that is not printable (`token` ends at pos()).
   std::string Printable(std::string_view token) const {
     for (size_t i = 0; i < token.size();) {
       char32_t cp;
       size_t len = internal::DecodeUtf8(token.substr(i), &cp);
-      if (len == 0 || cp < 0x20 || cp == 0x7F) return Found(pos_ - token.size() + i);
+      if (len == 0 || cp < 0x20 || cp == 0x7F) {
+        return internal::Cat("containing ", Found(pos_ - token.size() + i));
+      }
       i += len;
     }
     return internal::Cat("'", token, "'");
