@@ -459,10 +459,14 @@ Value::Value(Value&& other) noexcept : kind_(other.kind_), bits_(other.bits_) {
   other.bits_ = 0;
 }
 Value& Value::operator=(const Value& other) noexcept {
+  // Read `other` before release(), which clears *this (and so `other` when
+  // they are the same Value).
+  Kind kind = other.kind_;
+  uint64_t bits = other.bits_;
   other.retain();
   release();
-  kind_ = other.kind_;
-  bits_ = other.bits_;
+  kind_ = kind;
+  bits_ = bits;
   return *this;
 }
 Value& Value::operator=(Value&& other) noexcept {
