@@ -104,8 +104,13 @@ void AppendDouble(double d, std::string* out) {
   if (mantissa.find('.') == std::string_view::npos) out->append(".0");
   if (e != std::string_view::npos) {
     std::string_view exponent = text.substr(e + 1);
-    if (!exponent.empty() && exponent[0] == '+') exponent.remove_prefix(1);
     out->push_back('e');
+    if (!exponent.empty() && (exponent[0] == '+' || exponent[0] == '-')) {
+      if (exponent[0] == '-') out->push_back('-');
+      exponent.remove_prefix(1);
+    }
+    // to_chars writes at least two exponent digits ("1e-07").
+    while (exponent.size() > 1 && exponent[0] == '0') exponent.remove_prefix(1);
     out->append(exponent);
   }
 }
@@ -286,8 +291,12 @@ class PrettyPrinter {
           size_t key_start = out_->size();
           Print(key, inner);
           size_t key_end_column = inner + (out_->size() - key_start);
-          if (out_->find('\n', key_start) == std::string::npos &&
-              TryFlatAfterSpace(value, key_end_column)) {
+          bool key_on_one_line = out_->find('\n', key_start) == std::string::npos;
+          if (key_on_one_line && TryFlatAfterSpace(value, key_end_column)) continue;
+          // A short key keeps its value beside it, broken over lines there.
+          if (key_on_one_line && key_end_column + 1 <= static_cast<size_t>(width_) / 2) {
+            out_->push_back(' ');
+            Print(value, key_end_column + 1);
             continue;
           }
           NewLine(inner + 1);
