@@ -260,6 +260,15 @@ TEST(EncodingTest, NumbersNormalise) {
                         "a\x00\xFF"
                         "b\x00\x01",
                         7));
+  EXPECT_EQ(Encode(Value::BigDec("-12.5"), ValueType::kBigDec),
+            std::string("\x15\x00\x7F\xFF\xFF\xFD\xF2\xCC\xFF", 9));
+  EXPECT_EQ(Encode(Value::BigInt("100"), ValueType::kBigInt),
+            std::string("\x12\x02\x80\x00\x00\x03\x0B\x00", 8));
+  EXPECT_EQ(Encode(Value::BigInt("0"), ValueType::kBigInt), std::string("\x12\x01", 2));
+  EXPECT_EQ(Encode(Value::Float(-1.5), ValueType::kDouble),
+            std::string("\x14\x40\x07\xFF\xFF\xFF\xFF\xFF\xFF", 9));
+  EXPECT_EQ(Encode(vec({1, Value()}), TypeSpec{ValueType::kTuple, {ValueType::kLong}, true}),
+            std::string("\x50\x11\x80\0\0\0\0\0\0\x01\x01\x00", 12));
   EXPECT_EQ(Encode(kw("db/ident"), ValueType::kKeyword), std::string("\x30\x02"
                                                                      "db\x00\x01"
                                                                      "ident\x00\x01",
@@ -385,6 +394,22 @@ TEST(LogTest, RecordRoundTrip) {
     EXPECT_FALSE(DecodeLogEntry(LogKey(9), record.substr(0, cut)).ok()) << cut;
   }
   EXPECT_FALSE(DecodeLogEntry("bad", record).ok());
+}
+
+// The worked example of docs/format.md, "Decoding a key by hand".
+TEST(LogTest, DocumentedExampleBytes) {
+  const uint64_t e = uint64_t{4} << 42 | 1;
+  const std::string jane = Encode(Value("Jane"), ValueType::kString);
+  EXPECT_EQ(EavtKey(e, 72, jane), std::string("\0\0\x10\0\0\0\0\x01"
+                                              "\0\0\0\0\0\0\0\x48"
+                                              "\x31Jane\0\x01",
+                                              23));
+  std::vector<DatomWrite> writes = {{.e = e, .a = 72, .v = jane}};
+  std::string record;
+  EncodeLogRecord(5, writes, std::vector<uint64_t>{0}, &record);
+  EXPECT_EQ(record, std::string("\x01\x01\x01\x81\x80\x80\x80\x80\x80\x04\x48\x07"
+                                "\x31Jane\0\x01",
+                                19));
 }
 
 }  // namespace
