@@ -362,6 +362,9 @@ struct Store::Impl {
   // slot, so the pool is capped well below max_readers.
   std::vector<MDB_txn*> pool;
   size_t pool_cap = 1;
+  // The key of this store in the registry of open stores; empty until
+  // registered.
+  std::string registry_key;
 
   // Registers a transaction about to begin; hands back a pooled read
   // transaction when `want_pooled` and one is idle.
@@ -429,10 +432,37 @@ Store::Store(std::string path, StoreOptions options)
   impl_->pool_cap = std::clamp<size_t>(options_.max_readers / 8, 1, 64);
 }
 
+namespace {
+
+// The environments open in this process, by canonical directory. LMDB must
+// not open one environment twice in a process (closing either would drop the
+// other's file locks), so Open hands out the Store already open instead.
+struct OpenStores {
+  std::mutex mu;
+  absl::flat_hash_map<std::string, std::weak_ptr<Store>> by_dir;
+  // A forked child inherits the parent's entries but must open its own
+  // environments.
+  pid_t pid = getpid();
+};
+OpenStores& Registry() {
+  static auto* registry = new OpenStores;  // never destroyed: Stores may outlive statics
+  return *registry;
+}
+
+}  // namespace
+
 Store::~Store() {
   for (MDB_txn* txn : impl_->pool) mdb_txn_abort(txn);
   impl_->pool.clear();
+  if (impl_->registry_key.empty()) {
+    if (env_ != nullptr) mdb_env_close(env_);
+    return;
+  }
+  // Under the registry lock, so that no Open of this directory starts before
+  // the environment is closed.
+  std::lock_guard lock(Registry().mu);
   if (env_ != nullptr) mdb_env_close(env_);
+  Registry().by_dir.erase(impl_->registry_key);
 }
 
 absl::StatusOr<std::shared_ptr<Store>> Store::Open(const std::string& dir,
@@ -451,29 +481,62 @@ absl::StatusOr<std::shared_ptr<Store>> Store::Open(const std::string& dir,
       fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
     }
   }
-  std::shared_ptr<Store> store(new Store(dir, options));
+  std::string key = fs::weakly_canonical(dir, ec).string();
+  if (ec) key = dir;
+  for (;;) {
+    std::unique_lock lock(Registry().mu);
+    if (Registry().pid != getpid()) {
+      Registry().by_dir.clear();
+      Registry().pid = getpid();
+    }
+    if (auto it = Registry().by_dir.find(key); it != Registry().by_dir.end()) {
+      std::shared_ptr<Store> existing = it->second.lock();
+      if (existing == nullptr) {
+        // Its last owner is closing it right now; wait for the entry to go.
+        lock.unlock();
+        std::this_thread::yield();
+        continue;
+      }
+      if (existing->read_only() != options.read_only) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("the database at ", dir, " is already open in this process ",
+                         existing->read_only() ? "read-only" : "for writing"));
+      }
+      return existing;
+    }
+    std::shared_ptr<Store> store(new Store(dir, options));
+    if (absl::Status s = store->OpenEnvironment(); !s.ok()) return s;
+    store->impl_->registry_key = key;
+    Registry().by_dir[key] = store;
+    return store;
+  }
+}
+
+absl::Status Store::OpenEnvironment() {
+  const std::string& dir = path_;
+  const StoreOptions& options = options_;
   const std::string what = absl::StrCat("opening the database at ", dir);
-  int rc = mdb_env_create(&store->env_);
-  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxdbs(store->env_, kDbiCount);
-  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxreaders(store->env_, options.max_readers);
-  if (rc == MDB_SUCCESS) rc = mdb_env_set_mapsize(store->env_, options.initial_map_size);
+  int rc = mdb_env_create(&env_);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxdbs(env_, kDbiCount);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxreaders(env_, options.max_readers);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_mapsize(env_, options.initial_map_size);
   unsigned flags = MDB_NOTLS;
   if (!options.durable) flags |= MDB_NOSYNC;
   if (options.read_only) flags |= MDB_RDONLY;
-  if (rc == MDB_SUCCESS) rc = mdb_env_open(store->env_, dir.c_str(), flags, 0600);
+  if (rc == MDB_SUCCESS) rc = mdb_env_open(env_, dir.c_str(), flags, 0600);
   if (rc != MDB_SUCCESS) return LmdbStatus(rc, what);
 
   // Open (or create) the sub-databases; the handles live as long as the env.
   MDB_txn* txn = nullptr;
   for (int attempt = 0;; ++attempt) {
-    rc = mdb_txn_begin(store->env_, nullptr, options.read_only ? MDB_RDONLY : 0, &txn);
+    rc = mdb_txn_begin(env_, nullptr, options.read_only ? MDB_RDONLY : 0, &txn);
     if (rc != MDB_MAP_RESIZED || attempt == kMapResizedRetries) break;
-    rc = mdb_env_set_mapsize(store->env_, 0);
+    rc = mdb_env_set_mapsize(env_, 0);
     if (rc != MDB_SUCCESS) break;
   }
   if (rc != MDB_SUCCESS) return LmdbStatus(rc, what);
   for (int i = 0; i < kDbiCount && rc == MDB_SUCCESS; ++i) {
-    rc = mdb_dbi_open(txn, kDbiNames[i], options.read_only ? 0 : MDB_CREATE, &store->dbis_[i]);
+    rc = mdb_dbi_open(txn, kDbiNames[i], options.read_only ? 0 : MDB_CREATE, &dbis_[i]);
     if (rc == MDB_NOTFOUND) {
       mdb_txn_abort(txn);
       return absl::FailedPreconditionError(absl::StrCat(
@@ -482,7 +545,7 @@ absl::StatusOr<std::shared_ptr<Store>> Store::Open(const std::string& dir,
   }
   MDB_val key = Val(kMetaKey);
   MDB_val data;
-  if (rc == MDB_SUCCESS) rc = mdb_get(txn, store->dbis_[static_cast<int>(Dbi::kMeta)], &key, &data);
+  if (rc == MDB_SUCCESS) rc = mdb_get(txn, dbis_[static_cast<int>(Dbi::kMeta)], &key, &data);
   if (rc == MDB_SUCCESS) {
     absl::StatusOr<Meta> meta = DecodeMeta(View(data));
     absl::Status status = meta.ok() ? CheckFormat(*meta, dir) : meta.status();
@@ -493,7 +556,7 @@ absl::StatusOr<std::shared_ptr<Store>> Store::Open(const std::string& dir,
   } else if (rc == MDB_NOTFOUND && !options.read_only) {
     const std::string meta = EncodeMeta(Meta{});
     data = Val(meta);
-    rc = mdb_put(txn, store->dbis_[static_cast<int>(Dbi::kMeta)], &key, &data, 0);
+    rc = mdb_put(txn, dbis_[static_cast<int>(Dbi::kMeta)], &key, &data, 0);
   } else if (rc == MDB_NOTFOUND) {
     rc = MDB_SUCCESS;  // read-only over a store that was never written: empty
   }
@@ -503,8 +566,7 @@ absl::StatusOr<std::shared_ptr<Store>> Store::Open(const std::string& dir,
   }
   // Committing (even a read-only txn) keeps the opened handles.
   rc = mdb_txn_commit(txn);
-  if (rc != MDB_SUCCESS) return LmdbStatus(rc, what);
-  return store;
+  return LmdbStatus(rc, what);
 }
 
 absl::StatusOr<Snapshot> Store::Read() const {

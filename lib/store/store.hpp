@@ -229,6 +229,9 @@ class Store : public std::enable_shared_from_this<Store> {
   // Opens or creates the environment in directory `dir`, creating the
   // sub-databases and (on creation) an empty meta. NotFound when absent and
   // !create_if_missing; FailedPrecondition for an unknown format version.
+  // A directory already open in this process yields that same Store (LMDB
+  // forbids opening an environment twice in one process); FailedPrecondition
+  // if it was opened with a different read_only.
   static absl::StatusOr<std::shared_ptr<Store>> Open(const std::string& dir,
                                                      const StoreOptions& options);
   ~Store();
@@ -255,6 +258,7 @@ class Store : public std::enable_shared_from_this<Store> {
 
  private:
   Store(std::string path, StoreOptions options);
+  absl::Status OpenEnvironment();
   // Adopts a map size grown by another process (after MDB_MAP_RESIZED).
   absl::Status AdoptMapSize() const;
   std::string path_;

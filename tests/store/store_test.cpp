@@ -333,8 +333,24 @@ TEST_F(StoreTest, LongValueIdsAreStableHashesWithLinearProbing) {
   EXPECT_EQ(Stats(20).distinct_values, 1u);
 }
 
+TEST_F(StoreTest, OpeningAnOpenDirectoryAgainSharesTheStore) {
+  absl::StatusOr<std::shared_ptr<Store>> again = Store::Open(dir_.Sub("db"), FastOptions());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->get(), store_.get());
+  StoreOptions read_only = FastOptions();
+  read_only.read_only = true;
+  EXPECT_TRUE(absl::IsFailedPrecondition(Store::Open(dir_.Sub("db"), read_only).status()));
+  // Once closed, it opens anew.
+  again->reset();
+  store_.reset();
+  absl::StatusOr<std::shared_ptr<Store>> reopened = Store::Open(dir_.Sub("db"), read_only);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_TRUE((*reopened)->read_only());
+}
+
 TEST_F(StoreTest, ReadOnlyOpenReadsButRefusesWrites) {
   ASSERT_TRUE(ApplyOne(*store_, 1, {Add(5, 10, Value::Integer(1))}).ok());
+  store_.reset();  // one environment per directory and process
   StoreOptions options = FastOptions();
   options.read_only = true;
   absl::StatusOr<std::shared_ptr<Store>> reader = Store::Open(dir_.Sub("db"), options);
