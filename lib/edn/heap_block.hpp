@@ -102,6 +102,7 @@ struct NameEntry {
   // Index of the '/' between namespace and name, or npos.
   size_t slash = std::string::npos;
   size_t hash = 0;
+  Kind kind = Kind::kKeyword;  // kKeyword or kSymbol
 
   std::string_view ns() const noexcept {
     return slash == std::string::npos ? std::string_view()

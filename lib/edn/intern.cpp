@@ -1,5 +1,6 @@
 // The process-wide intern table of keyword and symbol names.
-#include <new>
+#include <array>
+#include <cstdint>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
@@ -11,6 +12,8 @@ namespace {
 
 class InternTable {
  public:
+  explicit InternTable(Kind kind) : kind_(kind) {}
+
   const NameEntry* Intern(std::string_view qualified) {
     {
       absl::ReaderMutexLock lock(&mu_);
@@ -21,6 +24,7 @@ class InternTable {
     auto it = entries_.find(qualified);
     if (it != entries_.end()) return it->second;
     auto* entry = new NameEntry;
+    entry->kind = kind_;
     entry->qualified = std::string(qualified);
     // "/" alone is a name, not a namespace separator; otherwise the first '/'
     // separates namespace and name, as in Clojure.
@@ -34,21 +38,32 @@ class InternTable {
   }
 
  private:
+  const Kind kind_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string_view, const NameEntry*> entries_ ABSL_GUARDED_BY(mu_);
 };
 
 // Leaked on purpose: Values in static storage may outlive any destructor.
 InternTable& Table(Kind kind) {
-  static InternTable* keywords = new InternTable;
-  static InternTable* symbols = new InternTable;
+  static InternTable* keywords = new InternTable(Kind::kKeyword);
+  static InternTable* symbols = new InternTable(Kind::kSymbol);
   return kind == Kind::kKeyword ? *keywords : *symbols;
 }
 
 }  // namespace
 
+// A small per-thread, direct-mapped cache in front of the shared table: the
+// same few keywords recur throughout a transaction or query, and a hit costs
+// no lock. Entries are never freed, so cached pointers stay valid.
 const NameEntry* InternName(Kind kind, std::string_view qualified_name) {
-  return Table(kind).Intern(qualified_name);
+  constexpr size_t kSlots = 512;
+  thread_local std::array<const NameEntry*, kSlots> cache{};
+  uint32_t h = kind == Kind::kKeyword ? 2166136261u : 16777619u;  // FNV-1a
+  for (char c : qualified_name) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  const NameEntry*& slot = cache[h % kSlots];
+  if (slot != nullptr && slot->kind == kind && slot->qualified == qualified_name) return slot;
+  slot = Table(kind).Intern(qualified_name);
+  return slot;
 }
 
 }  // namespace accrete::internal

@@ -482,22 +482,14 @@ Value& Value::operator=(Value&& other) noexcept {
 Value::~Value() { release(); }
 
 bool Value::is_heap() const noexcept {
-  switch (kind_) {
-    case Kind::kBigInt:
-    case Kind::kBigDec:
-    case Kind::kString:
-    case Kind::kList:
-    case Kind::kVector:
-    case Kind::kMap:
-    case Kind::kSet:
-    case Kind::kUuid:
-    case Kind::kUri:
-    case Kind::kBytes:
-    case Kind::kTagged:
-      return true;
-    default:
-      return false;
-  }
+  constexpr uint32_t kHeapKinds =
+      1u << static_cast<int>(Kind::kBigInt) | 1u << static_cast<int>(Kind::kBigDec) |
+      1u << static_cast<int>(Kind::kString) | 1u << static_cast<int>(Kind::kList) |
+      1u << static_cast<int>(Kind::kVector) | 1u << static_cast<int>(Kind::kMap) |
+      1u << static_cast<int>(Kind::kSet) | 1u << static_cast<int>(Kind::kUuid) |
+      1u << static_cast<int>(Kind::kUri) | 1u << static_cast<int>(Kind::kBytes) |
+      1u << static_cast<int>(Kind::kTagged);
+  return (kHeapKinds >> static_cast<int>(kind_)) & 1u;
 }
 
 void Value::retain() const noexcept {
