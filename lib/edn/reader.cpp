@@ -485,8 +485,12 @@ class Reader {
     if (!CheckDepth(depth, at)) return false;
     size_t end = TokenEnd(pos_ + 1);
     std::string_view tag = text_.substr(pos_ + 1, end - pos_ - 1);
-    if (!IsValidSymbol(tag)) return Fail(at, internal::Cat("invalid tag #", tag));
     pos_ = end;
+    if (!IsValidSymbol(tag)) {
+      std::string shown = Printable(tag);
+      return Fail(at, shown[0] == '\'' ? internal::Cat("invalid tag #", tag)
+                                       : internal::Cat("invalid tag ", shown));
+    }
     if (!SkipAtmosphere(depth + 1)) return false;
     if (AtEnd() || IsCloser(Peek())) {
       return Fail(pos_,

@@ -138,6 +138,7 @@ TEST(ReaderErrorTest, Tags) {
   EXPECT_EQ(ReadError("[#foo ]"), "1:7: expected a value after the tag #foo, found ']'");
   EXPECT_EQ(ReadError("#a/ 1"), "1:1: invalid tag #a/");
   EXPECT_EQ(ReadError("#a@b 1"), "1:1: invalid tag #a@b");
+  EXPECT_EQ(ReadError("#a\xFF 1"), "1:1: invalid tag containing byte 0xFF");
   EXPECT_EQ(ReadError("#inst 1"), "1:7: expected a string after #inst, found an integer");
   EXPECT_EQ(ReadError("#uuid :x"), "1:7: expected a string after #uuid, found a keyword");
   EXPECT_EQ(ReadError("#uri [\"x\"]"), "1:6: expected a string after #uri, found a vector");

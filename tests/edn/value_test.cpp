@@ -124,6 +124,26 @@ TEST(ValueTest, InterningIsThreadSafe) {
   for (int t = 1; t < 4; ++t) EXPECT_EQ(seen[t], seen[0]);
 }
 
+TEST(ValueTest, InterningSurvivesPerThreadCacheCollisions) {
+  // Far more names than the per-thread cache has slots, keywords and symbols
+  // of the same spelling mixed: every lookup must still find its own entry.
+  std::vector<Value> first;
+  for (int i = 0; i < 3000; ++i) {
+    first.push_back(kw("collide/k" + std::to_string(i)));
+    first.push_back(sym("collide/k" + std::to_string(i)));
+  }
+  for (int i = 0; i < 3000; ++i) {
+    Value k = kw("collide/k" + std::to_string(i));
+    Value s = sym("collide/k" + std::to_string(i));
+    ASSERT_EQ(k, first[2 * i]);
+    ASSERT_EQ(s, first[2 * i + 1]);
+    ASSERT_TRUE(k.is_keyword());
+    ASSERT_TRUE(s.is_symbol());
+    ASSERT_EQ(k.qualified_name().data(), first[2 * i].qualified_name().data());
+    ASSERT_NE(k, s);
+  }
+}
+
 TEST(ValueTest, KindNames) {
   EXPECT_EQ(KindName(Kind::kNil), "nil");
   EXPECT_EQ(KindName(Kind::kBigDec), "bigdec");
@@ -323,6 +343,13 @@ TEST(OrderTest, NumbersCompareNumericallyAcrossKinds) {
   EXPECT_TRUE(less(Value::BigDec("1e400"), Value(kNaN)));
   EXPECT_TRUE(less(Value::BigDec("0.001"), Value::BigInt("1")));
   EXPECT_TRUE(less(Value::BigInt("99"), Value::BigDec("99.5")));
+  // Near and below the smallest double, where rounding to double underflows.
+  const double kMinDenormal = std::numeric_limits<double>::denorm_min();
+  EXPECT_TRUE(less(Value(kMinDenormal), Value::BigDec("4.95e-324")));
+  EXPECT_TRUE(less(Value::BigDec("4.9e-324"), Value(kMinDenormal)));
+  EXPECT_TRUE(less(Value::BigDec("1e-400"), Value(kMinDenormal)));
+  EXPECT_TRUE(less(Value(0.0), Value::BigDec("1e-400")));
+  EXPECT_TRUE(less(Value::BigDec("-1e-400"), Value(-0.0)));
 }
 
 TEST(OrderTest, EqualNumbersOfDifferentKindsTieBreakByKind) {
