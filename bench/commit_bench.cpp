@@ -25,9 +25,9 @@
 namespace accrete::bench {
 namespace {
 
-constexpr int64_t kOneWriterTxs = 100;
+constexpr int64_t kOneWriterTxs = 30;
 constexpr int kWriters = 8;
-constexpr int64_t kTxsPerWriter = 40;
+constexpr int64_t kTxsPerWriter = 20;
 constexpr int64_t kShapeTxs = 200;
 // Attributes one of these transactions writes: :db/txInstant and two own.
 constexpr int kAttrsPerTx = 3;
@@ -187,17 +187,17 @@ void BM_DurableEightWriters(benchmark::State& state) {
 void RegisterCommitBenchmarks() {
   benchmark::RegisterBenchmark("commit/durable_raw_lmdb_same_size", BM_DurableRawLmdb)
       ->Iterations(kOneWriterTxs)
-      ->Repetitions(3)
+      ->Repetitions(8)
       ->UseRealTime()
       ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("commit/durable_one_entity_1_writer", BM_DurableOneWriter)
       ->Iterations(kOneWriterTxs)
-      ->Repetitions(3)
+      ->Repetitions(8)
       ->UseRealTime()
       ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("commit/durable_one_entity_8_writers", BM_DurableEightWriters)
       ->Iterations(1)
-      ->Repetitions(3)
+      ->Repetitions(6)
       ->UseManualTime()
       ->Unit(benchmark::kMillisecond);
 }

@@ -99,9 +99,12 @@ void PrintReport() {
     const std::string base = absl::StrFormat("space.%s.", set);
     const auto accrete = Metric(base + "accrete"), sqlite = Metric(base + "sqlite");
     rows.push_back(
-        {absl::StrFormat("bytes/datom, %s (compacted copy; current indexes %.1f, log %.1f)",
+        {absl::StrFormat("bytes/datom, %s (compacted copy; current indexes %.1f at %.0f%% "
+                         "page fill, log %.1f)",
                          std::string(set) == "people" ? "20k people" : "1M mixed datoms",
-                         Metric(base + "current").value_or(0), Metric(base + "log").value_or(0)),
+                         Metric(base + "current").value_or(0),
+                         100 * Metric(base + "fill").value_or(0),
+                         Metric(base + "log").value_or(0)),
          Fixed(accrete, 1, " B"), Fixed(sqlite, 1, " B (SQLite)"),
          Fixed(Ratio(accrete, sqlite), 2, "x SQLite"), "<= 150 B",
          Verdict(accrete, accrete && *accrete <= 150)});

@@ -63,7 +63,10 @@ void TimeScans(benchmark::State& state, const std::string& metric, Scan scan) {
     benchmark::DoNotOptimize(sum);
     seconds += watch.Seconds();
   }
-  if (count != kScanDatoms) state.SkipWithError("the scan saw the wrong number of datoms");
+  if (count != kScanDatoms) {
+    state.SkipWithError("the scan saw the wrong number of datoms");
+    return;
+  }
   state.SetItemsProcessed(state.iterations() * count);
   PostRate(metric, static_cast<double>(state.iterations() * count) / seconds);
 }

@@ -95,6 +95,9 @@ struct AccreteSpace {
   uint64_t history_bytes = 0;  // heavt haevt havet hvaet
   uint64_t log_bytes = 0;
   uint64_t other_bytes = 0;  // vals, stats, meta, main
+  // How full the current indexes' pages are: their entries' bytes (key,
+  // value, LMDB's 8-byte node header and 2-byte slot) over their pages' bytes.
+  double current_fill = 0;
 };
 
 // Measures the closed database in dir/accrete.
@@ -102,10 +105,12 @@ AccreteSpace MeasureAccrete(const TempDir& dir) {
   AccreteSpace space;
   RawEnv env(dir.Sub("accrete"), MDB_RDONLY);
   const uint64_t page = PageSize(env);
-  for (const SubDbUsage& u : Census(env, false)) {
+  uint64_t current_payload = 0;
+  for (const SubDbUsage& u : Census(env, true)) {
     const uint64_t bytes = u.pages * page;
     if (u.name == "eavt" || u.name == "aevt" || u.name == "avet" || u.name == "vaet") {
       space.current_bytes += bytes;
+      current_payload += u.key_bytes + u.value_bytes + 10 * u.entries;
     } else if (u.name.size() == 5 && u.name[0] == 'h') {
       space.history_bytes += bytes;
     } else if (u.name == "log") {
@@ -114,6 +119,7 @@ AccreteSpace MeasureAccrete(const TempDir& dir) {
       space.other_bytes += bytes;
     }
   }
+  space.current_fill = static_cast<double>(current_payload) / space.current_bytes;
   space.compact_bytes = CompactedBytes(env, dir.Sub("compact"));
   return space;
 }
@@ -124,6 +130,7 @@ void Report(benchmark::State& state, const std::string& set, const AccreteSpace&
   state.counters["datoms"] = static_cast<double>(datoms);
   state.counters["accrete_B/datom"] = per(space.compact_bytes);
   state.counters["current_B/datom"] = per(space.current_bytes);
+  state.counters["current_fill"] = space.current_fill;
   state.counters["history_B/datom"] = per(space.history_bytes);
   state.counters["log_B/datom"] = per(space.log_bytes);
   state.counters["other_B/datom"] = per(space.other_bytes);
@@ -131,6 +138,7 @@ void Report(benchmark::State& state, const std::string& set, const AccreteSpace&
   PostValue("space." + set + ".accrete", per(space.compact_bytes));
   PostValue("space." + set + ".current", per(space.current_bytes));
   PostValue("space." + set + ".log", per(space.log_bytes));
+  PostValue("space." + set + ".fill", space.current_fill);
   PostValue("space." + set + ".sqlite", per(sqlite_bytes));
 }
 
