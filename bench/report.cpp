@@ -70,15 +70,15 @@ void PrintReport() {
     const auto one = Metric("commit.one"), raw = Metric("commit.raw");
     const auto slower = Ratio(raw, one);
     rows.push_back(
-        {absl::StrFormat("durable 1-entity tx, 1 writer: raw LMDB / accrete "
-                         "(raw: %.0f puts, %.0f B per commit)",
+        {absl::StrFormat("durable 1-entity tx, 1 writer: accrete / raw LMDB median "
+                         "latency, alternating (raw: %.0f puts, %.0f B per commit)",
                          Metric("commit.puts").value_or(0), Metric("commit.bytes").value_or(0)),
          Rate(one, "tx"), Rate(raw, "commits"), Fixed(slower, 2, "x"), "<= 1.5x",
          Verdict(slower, slower && *slower <= 1.5)});
-    const auto eight = Metric("commit.eight");
-    const auto speedup = Ratio(eight, one);
-    rows.push_back({"durable 1-entity tx: 8 writers / 1 writer", Rate(eight, "tx"),
-                    Rate(one, "tx"), Fixed(speedup, 2, "x"), ">= 5x",
+    const auto eight = Metric("commit.eight"), beside = Metric("commit.one_beside_eight");
+    const auto speedup = Ratio(eight, beside);
+    rows.push_back({"durable 1-entity tx: 8 writers / 1 writer (alternating rounds)",
+                    Rate(eight, "tx"), Rate(beside, "tx"), Fixed(speedup, 2, "x"), ">= 5x",
                     Verdict(speedup, speedup && *speedup >= 5)});
   }
   for (const char* history : {"other", "same"}) {
