@@ -6,6 +6,8 @@
 // Two reads: datoms(kEavt, {e}) drained, and Entity::Touch.
 #include <benchmark/benchmark.h>
 
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 #include "bench_util.hpp"
 #include "suite.hpp"
@@ -26,11 +28,12 @@ struct AsOfData {
   explicit AsOfData(std::string_view name) : dir(name) {}
 };
 
+// Built once per history, on first use, and removed at exit.
 const AsOfData& Data(History history) {
-  static AsOfData* data[2] = {};
-  AsOfData*& d = data[static_cast<int>(history)];
+  static std::unique_ptr<AsOfData> data[2];
+  std::unique_ptr<AsOfData>& d = data[static_cast<int>(history)];
   if (d != nullptr) return *d;
-  d = new AsOfData(history == History::kOther ? "asof-other" : "asof-same");
+  d = std::make_unique<AsOfData>(history == History::kOther ? "asof-other" : "asof-same");
   auto conn = OpenConnection(d->dir.path());
   MustTransact(*conn,
                vec({AttrDef("ao/name", "string"), AttrDef("ao/n", "long"),

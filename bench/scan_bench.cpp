@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstring>
+#include <memory>
 
 #include "bench_util.hpp"
 #include "raw_lmdb.hpp"
@@ -28,11 +29,11 @@ uint64_t BigEndian64(const char* p) {
   return __builtin_bswap64(x);
 }
 
-// Built once, on first use; the connection is closed again before returning
-// so that either side may open the environment.
+// Built once, on first use, and removed at exit; the connection is closed
+// again before returning so that either side may open the environment.
 const ScanData& Data() {
-  static ScanData* data = [] {
-    auto* d = new ScanData;
+  static const std::unique_ptr<ScanData> data = [] {
+    auto d = std::make_unique<ScanData>();
     auto conn = OpenConnection(d->dir.path());
     MustTransact(*conn, vec({AttrDef("scan/n", "long")}), "scan schema");
     for (int64_t base = 0; base < kScanDatoms; base += kScanBatch) {
