@@ -107,13 +107,10 @@ absl::Status Preparer::ResolveTempids() {
         v_known = false;
         v = Cat("tempid:", Root(op.v_ref.id));
       }
-      ERef subject = op.e;
-      if (subject.temp) {
-        const size_t root = Root(subject.id);
-        subject = temps_[root].entity != 0 ? ERef::Entity(temps_[root].entity) : ERef::Temp(root);
-      }
       std::pair<EntityId, std::string> key(op.attr->id, std::move(v));
-      if (subject.temp && v_known) {
+      // A tempid already resolved is looked up all the same: a second
+      // entity for it is a conflict.
+      if (op.e.temp && v_known) {
         auto [it, inserted] = held_by.try_emplace(key, 0);
         if (inserted) {
           absl::StatusOr<std::vector<uint64_t>> found = EntitiesWith(state_, key.first, key.second);
@@ -121,10 +118,15 @@ absl::Status Preparer::ResolveTempids() {
           if (!found->empty()) it->second = static_cast<EntityId>(found->front());
         }
         if (it->second != 0) {
-          if (absl::Status s = Bind(subject.id, it->second, op.form); !s.ok()) return s;
-          subject = ERef::Entity(it->second);
-          changed = true;
+          const bool was_open = temps_[Root(op.e.id)].entity == 0;
+          if (absl::Status s = Bind(op.e.id, it->second, op.form); !s.ok()) return s;
+          changed |= was_open;
         }
+      }
+      ERef subject = op.e;
+      if (subject.temp) {
+        const size_t root = Root(subject.id);
+        subject = temps_[root].entity != 0 ? ERef::Entity(temps_[root].entity) : ERef::Temp(root);
       }
       auto [it, inserted] = claims.try_emplace(std::move(key), subject);
       if (inserted) continue;
