@@ -250,6 +250,16 @@ bool IsManyValues(const Schema& schema, const Attribute& attr, const Value& v) {
   return true;
 }
 
+// Calls `one` for each item of `v` when `many`, else for `v` itself.
+template <typename Fn>
+absl::Status ForEachValue(bool many, const Value& v, const Fn& one) {
+  if (!many) return one(v);
+  for (const Value& x : v.items()) {
+    if (absl::Status s = one(x); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 bool HasUniqueAttribute(const Schema& schema, const Value& map) {
   for (const auto& [key, value] : map.entries()) {
     if (!key.is_keyword()) continue;
@@ -281,13 +291,7 @@ absl::Status Preparer::ExpandMapValue(ERef e, const Attribute* attr, const Value
     }
     return AddOp(std::move(op));
   };
-  if (attr->many && IsManyValues(schema_, *attr, v)) {
-    for (const Value& x : v.items()) {
-      if (absl::Status s = one(x); !s.ok()) return s;
-    }
-    return absl::OkStatus();
-  }
-  return one(v);
+  return ForEachValue(attr->many && IsManyValues(schema_, *attr, v), v, one);
 }
 
 absl::Status Preparer::ExpandReverse(ERef e, const Attribute* attr, const Value& v,
@@ -302,15 +306,8 @@ absl::Status Preparer::ExpandReverse(ERef e, const Attribute* attr, const Value&
     op.e = *source;
     return AddOp(std::move(op));
   };
-  const bool many =
-      v.is_set() || (v.is_sequential() && !(v.size() == 2 && v.items()[0].is_keyword()));
-  if (many) {
-    for (const Value& x : v.items()) {
-      if (absl::Status s = one(x); !s.ok()) return s;
-    }
-    return absl::OkStatus();
-  }
-  return one(v);
+  // Like a cardinality-many ref: one lookup ref, or a collection of refs.
+  return ForEachValue(IsManyValues(schema_, *attr, v), v, one);
 }
 
 absl::StatusOr<ERef> Preparer::ResolveRef(const Value& ref, const Value* form, bool allow_temp) {

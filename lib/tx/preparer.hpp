@@ -166,6 +166,7 @@ class Preparer {
   absl::Status CheckUnique();
   absl::Status CheckPredicates();
   // Current values of [e a] (none for entities created by this transaction).
+  // The pointer is valid until the next call (the cache may rehash).
   absl::StatusOr<const std::vector<std::string>*> Current(EntityId e, const Attribute* attr);
   bool IsRetracted(EntityId e, EntityId a, std::string_view v) const;
   const Fact* FindFact(EntityId e, EntityId a, std::string_view v, bool added) const;
