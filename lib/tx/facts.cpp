@@ -84,16 +84,19 @@ absl::Status Preparer::AddFact(EntityId e, const Attribute* attr, std::string v,
 
 absl::Status Preparer::BuildFacts() {
   absl::flat_hash_set<EntityId> retracted_entities;
-  for (const Op& op : ops_) {
+  // Each Op becomes facts once: its encoded value moves into the fact.
+  for (Op& op : ops_) {
     const EntityId e = Resolved(op.e);
     switch (op.type) {
       case OpType::kAdd:
       case OpType::kRetract: {
-        std::string v = op.attr->is_ref() ? RefBytes(Resolved(op.v_ref)) : op.v;
+        std::string v = op.attr->is_ref() ? RefBytes(Resolved(op.v_ref)) : std::move(op.v);
+        const size_t before = facts_.size();
         if (absl::Status s = AddFact(e, op.attr, std::move(v), op.type == OpType::kAdd, op.form);
             !s.ok()) {
           return s;
         }
+        if (facts_.size() > before) facts_.back().unheld = op.unheld;
         break;
       }
       case OpType::kRetractAll: {
@@ -109,7 +112,7 @@ absl::Status Preparer::BuildFacts() {
         break;
       case OpType::kCas: {
         if (absl::Status s = CheckCas(op, e); !s.ok()) return s;
-        std::string v = op.attr->is_ref() ? RefBytes(Resolved(op.v_ref)) : op.v;
+        std::string v = op.attr->is_ref() ? RefBytes(Resolved(op.v_ref)) : std::move(op.v);
         if (absl::Status s = AddFact(e, op.attr, std::move(v), true, op.form); !s.ok()) return s;
         break;
       }
@@ -308,6 +311,7 @@ absl::Status Preparer::CheckUnique() {
                                                EncodedText(f.v), " is asserted for two entities, ",
                                                it->second->e, " and ", f.e, InForm(f.form)));
     }
+    if (f.unheld) continue;
     absl::StatusOr<std::vector<uint64_t>> holders = EntitiesWith(state_, f.attr->id, f.v);
     if (!holders.ok()) return holders.status();
     for (uint64_t h : *holders) {

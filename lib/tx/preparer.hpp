@@ -59,6 +59,9 @@ struct Op {
   // kCas: the expected current value (encoded), or none.
   std::string cas_old;
   bool cas_old_nil = false;
+  // Set by upsert resolution when no entity holds this identity value in
+  // the db before, so the uniqueness check need not read it again.
+  bool unheld = false;
   const Value* form = nullptr;
 
   static Op Assertion(ERef e, const Attribute* attr, const Value* form) {
@@ -77,6 +80,7 @@ struct Fact {
   std::string v;
   bool added = true;
   bool dropped = false;  // redundant: not written
+  bool unheld = false;   // see Op::unheld
   const Value* form = nullptr;
 };
 

@@ -94,7 +94,7 @@ absl::Status Preparer::ResolveTempids() {
     changed = false;
     claims.clear();
     for (size_t i : identity_ops) {
-      const Op& op = ops_[i];
+      Op& op = ops_[i];
       // The value as bytes; an unresolved tempid value can only match other
       // assertions of the same tempid in this transaction.
       std::string v;
@@ -117,6 +117,7 @@ absl::Status Preparer::ResolveTempids() {
           if (!found.ok()) return found.status();
           if (!found->empty()) it->second = static_cast<EntityId>(found->front());
         }
+        op.unheld = it->second == 0;
         if (it->second != 0) {
           const bool was_open = temps_[Root(op.e.id)].entity == 0;
           if (absl::Status s = Bind(op.e.id, it->second, op.form); !s.ok()) return s;

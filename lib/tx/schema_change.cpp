@@ -376,8 +376,9 @@ absl::Status Preparer::CheckSchemaChanges() {
   for (const Fact& f : facts_) {
     if (f.dropped) continue;
     const bool schema_fact = IsSchemaAttribute(f.attr->id);
-    if (schema_fact || PartitionOf(f.e) == kPartDb) out_.schema_changed = true;
-    if (!schema_fact) continue;
+    const bool in_db_part = PartitionOf(f.e) == kPartDb;
+    if (schema_fact || in_db_part) out_.schema_changed = true;
+    if (!schema_fact && !(in_db_part && f.e < sys::kFirstUserDbId)) continue;
     auto [it, inserted] = by_entity.try_emplace(f.e);
     if (inserted) order.push_back(f.e);
     it->second.push_back(&f);

@@ -124,6 +124,9 @@ TEST_F(TxTest, ForbiddenSchemaChanges) {
                  {"system entity :db/doc"});
   ExpectRejected(R"([[:db/add :db/doc :db/cardinality :db.cardinality/many]])",
                  Code::kInvalidArgument, {"system entity :db/doc"});
+  ExpectRejected(R"([[:db/add :db.type/long :person/name "long"]])", Code::kInvalidArgument,
+                 {"Cannot change :person/name of system entity :db.type/long"});
+  Tx(R"([[:db/add :db/ident :db/doc "documented"]])");
   ExpectRejected(R"([{:db/ident :person/name :db/isComponent true}])", Code::kInvalidArgument,
                  {":person/name cannot be a component"});
   Tx(kRegistrationSchema);
