@@ -64,9 +64,11 @@ absl::Status Preparer::ResolveEnsures() {
   for (const PendingEnsure& p : ensures_) {
     const EntityId e = Resolved(p.entity);
     if (e == 0) {
+      const TempId& temp = temps_[p.entity.id];
       return absl::InvalidArgumentError(
-          Cat(":db/ensure names an entity that the transaction does not create, tempid \"",
-              temps_[p.entity.id].name, "\""));
+          Cat(":db/ensure is about an entity the transaction asserts nothing about",
+              temp.name.empty() ? std::string() : Cat(" (tempid \"", temp.name, "\")"),
+              InForm(temp.form)));
     }
     out_.ensures.push_back({e, p.spec});
   }

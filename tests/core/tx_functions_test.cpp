@@ -174,6 +174,13 @@ TEST_F(PredicateTest, EnsureUnregisteredPredicate) {
                  Code::kInvalidArgument, {"my.preds/nope", "not registered"});
 }
 
+TEST_F(PredicateTest, EnsureNeedsAnEntity) {
+  ExpectRejected(R"([{:db/id "v" :db/ensure :voter/validate}])", Code::kInvalidArgument,
+                 {":db/ensure", "tempid \"v\""});
+  ExpectRejected(R"([{:db/id "v" :voter/name "V" :db/ensure :person/name}])",
+                 Code::kInvalidArgument, {":person/name", "not an entity spec"});
+}
+
 TEST_F(PredicateTest, EnsureOnAnExistingEntitySeesTheDbAfter) {
   TxReport r = Tx(R"([{:db/id "v" :voter/name "V" :voter/age 40}])");
   const std::string v = std::to_string(r.tempids.at("v"));
