@@ -273,16 +273,18 @@ class ConnectionImpl final : public Connection {
         break;
       }
     }
-    std::vector<TxReport> reports;
-    for (const auto& p : batch) {
-      if (!status.ok()) {
-        p->promise.set_value(status);
-        continue;
+    // Subscribers get the reports before the writers return, so a report is
+    // never observed to arrive after its transact() call finished.
+    if (status.ok()) {
+      std::vector<TxReport> reports;
+      for (const auto& p : batch) {
+        if (p->result->ok()) reports.push_back(**p->result);
       }
-      if (p->result->ok()) reports.push_back(**p->result);
-      p->promise.set_value(*std::move(p->result));
+      Publish(reports);
     }
-    Publish(reports);
+    for (const auto& p : batch) {
+      p->promise.set_value(status.ok() ? *std::move(p->result) : absl::StatusOr<TxReport>(status));
+    }
   }
 
   // Runs every transaction of the batch in one LMDB write transaction.
