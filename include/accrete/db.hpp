@@ -42,9 +42,7 @@ constexpr EntityId MakeEntityId(int64_t partition, int64_t n) {
 }
 constexpr int64_t PartitionOf(EntityId e) { return e >> kPartitionShift; }
 constexpr EntityId TToTx(int64_t t) { return MakeEntityId(kPartTx, t); }
-constexpr int64_t TxToT(EntityId tx) {
-  return tx & ((int64_t{1} << kPartitionShift) - 1);
-}
+constexpr int64_t TxToT(EntityId tx) { return tx & ((int64_t{1} << kPartitionShift) - 1); }
 
 enum class Index { kEavt, kAevt, kAvet, kVaet };
 
@@ -111,9 +109,7 @@ class Datoms {
       return *this;
     }
     void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& a, const iterator& b) {
-      return a.owner_ == b.owner_;
-    }
+    friend bool operator==(const iterator& a, const iterator& b) { return a.owner_ == b.owner_; }
 
    private:
     Datoms* owner_ = nullptr;
@@ -206,8 +202,7 @@ class Db {
   // of the index.
   absl::StatusOr<Datoms> seek_datoms(Index index, std::vector<Value> components = {}) const;
   // AVET datoms of `attr` with start <= v < end; nil leaves a side open.
-  absl::StatusOr<Datoms> index_range(const Value& attr, const Value& start,
-                                     const Value& end) const;
+  absl::StatusOr<Datoms> index_range(const Value& attr, const Value& start, const Value& end) const;
 
   absl::StatusOr<Entity> entity(const Value& ref) const;
 

@@ -32,12 +32,11 @@ struct ReadOptions {
 
 // Reads exactly one value from `text` (surrounding whitespace and comments are
 // allowed; anything else after the value is an error).
-[[nodiscard]] absl::StatusOr<Value> Read(std::string_view text,
-                                         const ReadOptions& options = {});
+[[nodiscard]] absl::StatusOr<Value> Read(std::string_view text, const ReadOptions& options = {});
 
 // Reads every top-level value in `text`.
-[[nodiscard]] absl::StatusOr<std::vector<Value>> ReadAll(
-    std::string_view text, const ReadOptions& options = {});
+[[nodiscard]] absl::StatusOr<std::vector<Value>> ReadAll(std::string_view text,
+                                                         const ReadOptions& options = {});
 
 // EDN text of `value` on one line.
 std::string Print(const Value& value);

@@ -29,8 +29,7 @@ using EntityId = int64_t;
 // A transaction function: called with the database as of the start of the
 // transaction and the call's arguments; returns tx data (a collection of tx
 // forms), expanded in turn. An error aborts the whole transaction.
-using TxFunction =
-    std::function<absl::StatusOr<Value>(const Db& db, std::span<const Value> args)>;
+using TxFunction = std::function<absl::StatusOr<Value>(const Db& db, std::span<const Value> args)>;
 
 // An attribute predicate (`:db.attr/preds`): true when `value` is acceptable.
 using AttrPredicate = std::function<bool(const Value& value)>;
@@ -53,8 +52,7 @@ class Registry {
   // taken by a callable of the same kind.
   [[nodiscard]] absl::Status RegisterTxFunction(std::string_view name, TxFunction fn);
   [[nodiscard]] absl::Status RegisterAttrPredicate(std::string_view name, AttrPredicate fn);
-  [[nodiscard]] absl::Status RegisterEntityPredicate(std::string_view name,
-                                                     EntityPredicate fn);
+  [[nodiscard]] absl::Status RegisterEntityPredicate(std::string_view name, EntityPredicate fn);
 
   // nullptr when nothing of that kind is registered under `name`. The returned
   // pointer stays valid for the registry's lifetime (entries are never removed).

@@ -57,8 +57,8 @@ enum class Kind : uint8_t {
 std::string_view KindName(Kind kind);
 
 namespace internal {
-struct HeapBlock;   // reference-counted contents of non-inline values
-struct NameEntry;   // an interned keyword or symbol name
+struct HeapBlock;  // reference-counted contents of non-inline values
+struct NameEntry;  // an interned keyword or symbol name
 }  // namespace internal
 
 class Value;
@@ -71,9 +71,9 @@ class Value {
 
   // Implicit conversions make C++-built data read like EDN:
   //   vec({kw("db/add"), "jane", kw("person/name"), "Jane"})
-  Value(bool b) noexcept;  // NOLINT(google-explicit-constructor)
-  Value(int i) noexcept;   // NOLINT
-  Value(long i) noexcept;  // NOLINT
+  Value(bool b) noexcept;       // NOLINT(google-explicit-constructor)
+  Value(int i) noexcept;        // NOLINT
+  Value(long i) noexcept;       // NOLINT
   Value(long long i) noexcept;  // NOLINT
   Value(double d) noexcept;     // NOLINT
   Value(const char* s);         // NOLINT: a string
@@ -131,13 +131,9 @@ class Value {
   bool is_map() const noexcept { return kind_ == Kind::kMap; }
   bool is_set() const noexcept { return kind_ == Kind::kSet; }
   // List or vector.
-  bool is_sequential() const noexcept {
-    return kind_ == Kind::kList || kind_ == Kind::kVector;
-  }
+  bool is_sequential() const noexcept { return kind_ == Kind::kList || kind_ == Kind::kVector; }
   // List, vector or set.
-  bool is_collection() const noexcept {
-    return is_sequential() || kind_ == Kind::kSet;
-  }
+  bool is_collection() const noexcept { return is_sequential() || kind_ == Kind::kSet; }
 
   // Accessors. Each requires the matching kind (checked by assert in debug
   // builds); callers test kind() first.
@@ -180,9 +176,7 @@ class Value {
   // A total order over all values: by kind group, then within it. Numbers of
   // different kinds compare numerically (ties broken by kind).
   friend std::strong_ordering compare(const Value& a, const Value& b) noexcept;
-  friend bool operator<(const Value& a, const Value& b) noexcept {
-    return compare(a, b) < 0;
-  }
+  friend bool operator<(const Value& a, const Value& b) noexcept { return compare(a, b) < 0; }
 
   // EDN text of this value (see edn.hpp for the reader).
   std::string to_string() const;
@@ -207,12 +201,8 @@ class Value {
 };
 
 // Builders that read like EDN in C++ code.
-inline Value kw(std::string_view qualified_name) {
-  return Value::Keyword(qualified_name);
-}
-inline Value sym(std::string_view qualified_name) {
-  return Value::Symbol(qualified_name);
-}
+inline Value kw(std::string_view qualified_name) { return Value::Keyword(qualified_name); }
+inline Value sym(std::string_view qualified_name) { return Value::Symbol(qualified_name); }
 inline Value vec(std::initializer_list<Value> items) {
   return Value::Vector(std::vector<Value>(items));
 }

@@ -11,12 +11,14 @@
 
 namespace accrete {
 
+using internal::AppendLookupValue;
 using internal::AppendValuePrefix;
 using internal::Attribute;
 using internal::DbState;
 using internal::PutU64;
 using internal::RawDatom;
 using internal::RawScan;
+using internal::ValueMatch;
 
 std::string_view IndexName(Index index) {
   switch (index) {
@@ -49,11 +51,13 @@ class DatomSource {
   std::optional<uint64_t> want_a;
   std::optional<std::string> want_v;
   std::optional<EntityId> want_tx;
-  std::optional<std::string> end_v;  // exclusive, AVET ranges
+  std::optional<std::string> end_v;    // exclusive, AVET ranges
   std::optional<std::string> start_v;  // inclusive, AVET ranges with long values
+  bool empty = false;                  // nothing can match
 
   // Returns 1 for a datom to keep, 0 to skip, -1 to stop.
   int Check(const RawDatom& d) const {
+    if (empty) return -1;
     if (end_v && d.v.compare(*end_v) >= 0) return -1;
     if (start_v && d.v.compare(*start_v) < 0) return 0;
     if (want_e && d.e != *want_e) return 0;
@@ -91,8 +95,8 @@ absl::StatusOr<EntityId> Resolve(const DbState& db, const Value& ref) {
     absl::StatusOr<const Attribute*> attr = FindAttribute(db, ref.items()[0]);
     if (!attr.ok()) return attr.status();
     if ((*attr)->unique == internal::Unique::kNone) {
-      return absl::InvalidArgumentError(absl::StrCat("Lookup ref ", edn::Print(ref),
-                                                     " names an attribute that is not unique"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Lookup ref ", edn::Print(ref), " names an attribute that is not unique"));
     }
     absl::StatusOr<std::string> v = EncodeFor(db, **attr, ref.items()[1]);
     if (!v.ok()) return v.status();
@@ -104,8 +108,8 @@ absl::StatusOr<EntityId> Resolve(const DbState& db, const Value& ref) {
     }
     return static_cast<EntityId>(found->front());
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "Expected an entity id, an ident or a lookup ref, got ", edn::Print(ref)));
+  return absl::InvalidArgumentError(
+      absl::StrCat("Expected an entity id, an ident or a lookup ref, got ", edn::Print(ref)));
 }
 
 absl::StatusOr<std::string> EncodeFor(const DbState& db, const Attribute& attr, const Value& v) {
@@ -119,8 +123,8 @@ absl::StatusOr<std::string> EncodeFor(const DbState& db, const Attribute& attr, 
   }
   absl::Status status = EncodeValue(v, attr.spec, &out);
   if (!status.ok()) {
-    return absl::Status(status.code(), absl::StrCat(status.message(), " for attribute ",
-                                                    edn::Print(attr.ident)));
+    return absl::Status(status.code(),
+                        absl::StrCat(status.message(), " for attribute ", edn::Print(attr.ident)));
   }
   return out;
 }
@@ -188,15 +192,20 @@ absl::StatusOr<std::unique_ptr<DatomSource>> OpenSource(std::shared_ptr<const Db
           return absl::InvalidArgumentError("A value component needs its attribute");
         }
         if (index == Index::kVaet && !attr->is_ref()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "The VAET index holds only refs; ", edn::Print(attr->ident), " is not a ref"));
+          return absl::InvalidArgumentError(absl::StrCat("The VAET index holds only refs; ",
+                                                         edn::Print(attr->ident), " is not a ref"));
         }
         absl::StatusOr<std::string> v = EncodeFor(*db, *attr, c);
         if (!v.ok()) return v.status();
-        if (exact && AppendValuePrefix(&prefix, *v)) {
-          exact = false;
+        if (!exact) {
           source->want_v = *v;
-        } else if (!exact) {
+          break;
+        }
+        absl::StatusOr<ValueMatch> match = AppendLookupValue(*db, &prefix, *v);
+        if (!match.ok()) return match.status();
+        if (*match == ValueMatch::kAbsent) source->empty = true;
+        if (*match != ValueMatch::kExact) {
+          exact = false;
           source->want_v = *v;
         }
         break;
@@ -356,9 +365,9 @@ absl::StatusOr<Value> Db::attribute(const Value& attr) const {
       {kw("db/cardinality"), kw(a->many ? "db.cardinality/many" : "db.cardinality/one")},
   };
   if (a->unique != internal::Unique::kNone) {
-    entries.push_back({kw("db/unique"), kw(a->unique == internal::Unique::kIdentity
-                                               ? "db.unique/identity"
-                                               : "db.unique/value")});
+    entries.push_back(
+        {kw("db/unique"),
+         kw(a->unique == internal::Unique::kIdentity ? "db.unique/identity" : "db.unique/value")});
   }
   if (a->component) entries.push_back({kw("db/isComponent"), true});
   if (a->no_history) entries.push_back({kw("db/noHistory"), true});
@@ -372,8 +381,7 @@ absl::StatusOr<Value> Db::attribute(const Value& attr) const {
     entries.push_back({kw("db/tupleAttrs"), Value::Vector(std::move(members))});
   } else if (a->spec.type == internal::ValueType::kTuple) {
     if (a->spec.homogeneous && !a->spec.tuple_types.empty()) {
-      entries.push_back(
-          {kw("db/tupleType"), kw(internal::ValueTypeIdent(a->spec.tuple_types[0]))});
+      entries.push_back({kw("db/tupleType"), kw(internal::ValueTypeIdent(a->spec.tuple_types[0]))});
     } else {
       std::vector<Value> types;
       for (auto t : a->spec.tuple_types) types.push_back(kw(internal::ValueTypeIdent(t)));
@@ -431,8 +439,7 @@ absl::StatusOr<std::vector<Entity>> Entity::Refs(const Value& attr) const {
   if (!found.ok()) return found.status();
   const Attribute& a = **found;
   if (!a.is_ref()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(edn::Print(a.ident), " is not a ref attribute"));
+    return absl::InvalidArgumentError(absl::StrCat(edn::Print(a.ident), " is not a ref attribute"));
   }
   std::vector<Entity> out;
   if (forward) {
@@ -456,9 +463,9 @@ absl::StatusOr<Value> Entity::Get(const Value& attr) const {
   const Attribute& a = **found;
   if (forward) {
     if (!a.is_ref()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(edn::Print(attr), " names a reverse ref, but ", edn::Print(a.ident),
-                       " is not a ref attribute"));
+      return absl::InvalidArgumentError(absl::StrCat(edn::Print(attr), " names a reverse ref, but ",
+                                                     edn::Print(a.ident),
+                                                     " is not a ref attribute"));
     }
     auto sources = ReverseRefs(*db_, id_, a);
     if (!sources.ok()) return sources.status();
@@ -479,8 +486,7 @@ absl::StatusOr<Value> Entity::Get(const Value& attr) const {
 
 namespace {
 
-absl::StatusOr<Value> TouchEntity(const std::shared_ptr<const DbState>& db, EntityId e,
-                                  int depth) {
+absl::StatusOr<Value> TouchEntity(const std::shared_ptr<const DbState>& db, EntityId e, int depth) {
   if (depth > 64) {
     return absl::FailedPreconditionError(
         absl::StrCat("Component nesting deeper than 64 under entity ", e));
@@ -514,8 +520,8 @@ absl::StatusOr<Value> TouchEntity(const std::shared_ptr<const DbState>& db, Enti
         items.push_back(map({{kw("db/id"), v}}));
       }
     }
-    entries.push_back({attr->ident, attr->many ? Value::Set(std::move(items))
-                                               : std::move(items.front())});
+    entries.push_back(
+        {attr->ident, attr->many ? Value::Set(std::move(items)) : std::move(items.front())});
   }
   return Value::Map(std::move(entries));
 }

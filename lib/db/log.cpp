@@ -1,8 +1,8 @@
 // Db::tx_range and Db::for_each_tx: the log, read up to the db's basis.
+#include "store/log.hpp"
 #include "absl/strings/str_cat.h"
 #include "accrete/db.hpp"
 #include "db/db_state.hpp"
-#include "store/log.hpp"
 
 namespace accrete {
 

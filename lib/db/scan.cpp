@@ -27,6 +27,37 @@ bool AppendValuePrefix(std::string* key, std::string_view full_v) {
   return true;
 }
 
+absl::StatusOr<ValueMatch> AppendLookupValue(const DbState& db, std::string* key,
+                                             std::string_view full_v) {
+  if (full_v.size() <= kMaxInlineValue) {
+    key->append(full_v);
+    return ValueMatch::kExact;
+  }
+  if (db.overlay != nullptr) {
+    // Speculative long values carry made-up ids; match them by prefix.
+    AppendValuePrefix(key, full_v);
+    return ValueMatch::kPrefix;
+  }
+  absl::StatusOr<Snapshot> snapshot = db.store->Read();
+  if (!snapshot.ok()) return snapshot.status();
+  absl::StatusOr<std::optional<std::string>> stored = snapshot->KeyValue(full_v);
+  if (!stored.ok()) return stored.status();
+  // A value never stored is held by no datom; one stored after this db's
+  // basis is filtered out by the scan like any later datom.
+  if (!stored->has_value()) return ValueMatch::kAbsent;
+  key->append(**stored);
+  return ValueMatch::kExact;
+}
+
+absl::StatusOr<std::string> OverlayKeyValue(const Snapshot& snapshot, std::string_view full_v) {
+  absl::StatusOr<std::optional<std::string>> stored = snapshot.KeyValue(full_v);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) return **stored;
+  std::string v(full_v.substr(0, kMaxInlineValue));
+  PutU64(&v, ~uint64_t{0});
+  return v;
+}
+
 // One source of lifetimes in (key, tx_a) order.
 struct RawScan::Head {
   bool valid = false;
@@ -35,8 +66,7 @@ struct RawScan::Head {
   int64_t tx_r = kOpen;
 };
 
-RawScan::RawScan(const DbState& db, Index index, std::string prefix, bool seek,
-                 Snapshot snapshot)
+RawScan::RawScan(const DbState& db, Index index, std::string prefix, bool seek, Snapshot snapshot)
     : db_(db),
       index_(index),
       prefix_(std::move(prefix)),
@@ -78,12 +108,12 @@ absl::StatusOr<std::unique_ptr<RawScan>> RawScan::Open(const DbState& db, Index 
   if (db.overlay) {
     const auto& lives = db.overlay->lives[static_cast<int>(index)];
     scan->overlay_lives_ = &lives;
-    scan->overlay_pos_ = static_cast<size_t>(
-        std::lower_bound(lives.begin(), lives.end(), first,
-                         [](const Overlay::Life& life, std::string_view p) {
-                           return life.key < p;
-                         }) -
-        lives.begin());
+    scan->overlay_pos_ =
+        static_cast<size_t>(std::lower_bound(lives.begin(), lives.end(), first,
+                                             [](const Overlay::Life& life, std::string_view p) {
+                                               return life.key < p;
+                                             }) -
+                            lives.begin());
   }
   return scan;
 }
@@ -91,8 +121,7 @@ absl::StatusOr<std::unique_ptr<RawScan>> RawScan::Open(const DbState& db, Index 
 // Produces the next lifetime of the merged sources that exists in this db
 // (stored before its stored_t, or in its overlay), with tx_a and tx_r as t
 // and tx_r = kOpen when still open as of the db's basis.
-bool RawScan::NextLifetime(std::string* key, std::string* full_v, int64_t* tx_a,
-                           int64_t* tx_r) {
+bool RawScan::NextLifetime(std::string* key, std::string* full_v, int64_t* tx_a, int64_t* tx_r) {
   auto in_range = [this](std::string_view k) {
     return seek_ || k.substr(0, prefix_.size()) == prefix_;
   };
@@ -120,8 +149,7 @@ bool RawScan::NextLifetime(std::string* key, std::string* full_v, int64_t* tx_a,
     int best = -1;
     for (int i = 0; i < 3; ++i) {
       if (!heads[i].valid) continue;
-      if (best < 0 ||
-          Compare(heads[i].key, heads[i].tx_a, heads[best].key, heads[best].tx_a) < 0) {
+      if (best < 0 || Compare(heads[i].key, heads[i].tx_a, heads[best].key, heads[best].tx_a) < 0) {
         best = i;
       }
     }
@@ -265,10 +293,13 @@ absl::StatusOr<std::vector<uint64_t>> EntitiesWith(const DbState& db, uint64_t a
                                                    std::string_view v) {
   std::string prefix;
   PutU64(&prefix, a);
-  bool is_long = AppendValuePrefix(&prefix, v);
   std::vector<uint64_t> entities;
+  absl::StatusOr<ValueMatch> match = AppendLookupValue(db, &prefix, v);
+  if (!match.ok()) return match.status();
+  if (*match == ValueMatch::kAbsent) return entities;
+  const bool compare_full = *match == ValueMatch::kPrefix;
   absl::Status status = ScanRaw(db, Index::kAvet, prefix, [&](const RawDatom& d) {
-    if (!is_long || d.v == v) entities.push_back(d.e);
+    if (!compare_full || d.v == v) entities.push_back(d.e);
     return true;
   });
   if (!status.ok()) return status;

@@ -46,6 +46,23 @@ class Overlay {
 // values). Returns true when the value is long.
 bool AppendValuePrefix(std::string* key, std::string_view full_v);
 
+// How a value appended by AppendLookupValue pins the scan.
+enum class ValueMatch {
+  kExact,   // the key holds the value's exact in-key form
+  kPrefix,  // only its prefix: compare full values of what the scan finds
+  kAbsent,  // no datom of `db` can hold this value
+};
+
+// Appends the in-key form of `full_v` for an exact lookup: long values are
+// found by their stored id, so a lookup never scans every value that shares
+// a long prefix.
+absl::StatusOr<ValueMatch> AppendLookupValue(const DbState& db, std::string* key,
+                                             std::string_view full_v);
+
+// The in-key form of a value for an overlay key (see with()): the stored
+// form when the value is stored, else its prefix and an id of all ones.
+absl::StatusOr<std::string> OverlayKeyValue(const Snapshot& snapshot, std::string_view full_v);
+
 class RawScan {
  public:
   // Scans `index` over keys starting with `prefix`, from `start` (which must

@@ -37,20 +37,17 @@ constexpr SystemAttribute kSystemAttributes[] = {
 };
 
 constexpr std::pair<EntityId, const char*> kSystemEnums[] = {
-    {sys::kCardinalityOne, "db.cardinality/one"},
-    {sys::kCardinalityMany, "db.cardinality/many"},
-    {sys::kUniqueValue, "db.unique/value"},
-    {sys::kUniqueIdentity, "db.unique/identity"},
-    {sys::kPartDbEntity, "db.part/db"},
-    {sys::kPartTxEntity, "db.part/tx"},
+    {sys::kCardinalityOne, "db.cardinality/one"}, {sys::kCardinalityMany, "db.cardinality/many"},
+    {sys::kUniqueValue, "db.unique/value"},       {sys::kUniqueIdentity, "db.unique/identity"},
+    {sys::kPartDbEntity, "db.part/db"},           {sys::kPartTxEntity, "db.part/tx"},
     {sys::kPartUserEntity, "db.part/user"},
 };
 
 constexpr ValueType kAllTypes[] = {
-    ValueType::kKeyword, ValueType::kString, ValueType::kBoolean, ValueType::kLong,
-    ValueType::kBigInt,  ValueType::kFloat,  ValueType::kDouble,  ValueType::kBigDec,
-    ValueType::kRef,     ValueType::kInstant, ValueType::kUuid,   ValueType::kUri,
-    ValueType::kBytes,   ValueType::kSymbol, ValueType::kTuple,
+    ValueType::kKeyword, ValueType::kString,  ValueType::kBoolean, ValueType::kLong,
+    ValueType::kBigInt,  ValueType::kFloat,   ValueType::kDouble,  ValueType::kBigDec,
+    ValueType::kRef,     ValueType::kInstant, ValueType::kUuid,    ValueType::kUri,
+    ValueType::kBytes,   ValueType::kSymbol,  ValueType::kTuple,
 };
 
 TypeSpec SpecOf(ValueType type) {
@@ -170,8 +167,8 @@ absl::StatusOr<std::shared_ptr<const Schema>> Schema::Load(const DbState& db) {
           attr->many = value->as_int() == sys::kCardinalityMany;
           break;
         case sys::kUnique:
-          attr->unique = value->as_int() == sys::kUniqueIdentity ? Unique::kIdentity
-                                                                 : Unique::kValue;
+          attr->unique =
+              value->as_int() == sys::kUniqueIdentity ? Unique::kIdentity : Unique::kValue;
           break;
         case sys::kIsComponent:
           attr->component = value->as_bool();

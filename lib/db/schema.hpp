@@ -26,21 +26,21 @@ class DbState;
 // on-disk format: do not change.
 namespace sys {
 // Attributes.
-inline constexpr EntityId kIdent = 10;          // :db/ident keyword, unique identity
-inline constexpr EntityId kValueType = 11;      // :db/valueType ref
-inline constexpr EntityId kCardinality = 12;    // :db/cardinality ref
-inline constexpr EntityId kUnique = 13;         // :db/unique ref
-inline constexpr EntityId kIsComponent = 14;    // :db/isComponent boolean
-inline constexpr EntityId kDoc = 15;            // :db/doc string
-inline constexpr EntityId kNoHistory = 16;      // :db/noHistory boolean
-inline constexpr EntityId kIndex = 17;          // :db/index boolean (accepted; every attribute is indexed)
-inline constexpr EntityId kTupleAttrs = 18;     // :db/tupleAttrs tuple of keywords
-inline constexpr EntityId kTupleType = 19;      // :db/tupleType ref
-inline constexpr EntityId kTupleTypes = 20;     // :db/tupleTypes tuple of keywords
-inline constexpr EntityId kTxInstant = 21;      // :db/txInstant instant
-inline constexpr EntityId kAttrPreds = 22;      // :db.attr/preds symbol, many
-inline constexpr EntityId kEntityAttrs = 23;    // :db.entity/attrs keyword, many
-inline constexpr EntityId kEntityPreds = 24;    // :db.entity/preds symbol, many
+inline constexpr EntityId kIdent = 10;        // :db/ident keyword, unique identity
+inline constexpr EntityId kValueType = 11;    // :db/valueType ref
+inline constexpr EntityId kCardinality = 12;  // :db/cardinality ref
+inline constexpr EntityId kUnique = 13;       // :db/unique ref
+inline constexpr EntityId kIsComponent = 14;  // :db/isComponent boolean
+inline constexpr EntityId kDoc = 15;          // :db/doc string
+inline constexpr EntityId kNoHistory = 16;    // :db/noHistory boolean
+inline constexpr EntityId kIndex = 17;  // :db/index boolean (accepted; every attribute is indexed)
+inline constexpr EntityId kTupleAttrs = 18;   // :db/tupleAttrs tuple of keywords
+inline constexpr EntityId kTupleType = 19;    // :db/tupleType ref
+inline constexpr EntityId kTupleTypes = 20;   // :db/tupleTypes tuple of keywords
+inline constexpr EntityId kTxInstant = 21;    // :db/txInstant instant
+inline constexpr EntityId kAttrPreds = 22;    // :db.attr/preds symbol, many
+inline constexpr EntityId kEntityAttrs = 23;  // :db.entity/attrs keyword, many
+inline constexpr EntityId kEntityPreds = 24;  // :db.entity/preds symbol, many
 // Enumerations (idents only). :db.type/* are kTypeBase + the ValueType tag.
 inline constexpr EntityId kCardinalityOne = 40;   // :db.cardinality/one
 inline constexpr EntityId kCardinalityMany = 41;  // :db.cardinality/many
@@ -92,9 +92,7 @@ class Schema {
   const Value* Ident(EntityId e) const;
   // The composite tuple attributes that include `a` among their tupleAttrs.
   std::span<const EntityId> CompositesOf(EntityId a) const;
-  const std::vector<std::shared_ptr<const Attribute>>& attributes() const {
-    return attributes_;
-  }
+  const std::vector<std::shared_ptr<const Attribute>>& attributes() const { return attributes_; }
 
  private:
   std::vector<std::shared_ptr<const Attribute>> attributes_;

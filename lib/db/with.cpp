@@ -16,19 +16,6 @@ namespace accrete {
 namespace internal {
 namespace {
 
-// The in-key form of a value for an overlay key. A long value that is not
-// stored anywhere gets an id of all ones: it sorts after stored values with
-// the same prefix, which is as exact as long-value order gets (see
-// encoding.hpp).
-absl::StatusOr<std::string> OverlayKeyValue(const Snapshot& snapshot, std::string_view full) {
-  absl::StatusOr<std::optional<std::string>> stored = snapshot.KeyValue(full);
-  if (!stored.ok()) return stored.status();
-  if (stored->has_value()) return **stored;
-  std::string v(full.substr(0, kMaxInlineValue));
-  PutU64(&v, ~uint64_t{0});
-  return v;
-}
-
 struct IndexKeys {
   std::string keys[4];
   bool has_vaet = false;
@@ -54,8 +41,8 @@ bool LifeLess(const Overlay::Life& a, const Overlay::Life& b) {
 // Applies `tx` to a copy of `base`'s overlay.
 absl::StatusOr<std::shared_ptr<const Overlay>> Extend(const DbState& base, const PreparedTx& tx,
                                                       int64_t t) {
-  auto overlay = base.overlay ? std::make_shared<Overlay>(*base.overlay)
-                              : std::make_shared<Overlay>();
+  auto overlay =
+      base.overlay ? std::make_shared<Overlay>(*base.overlay) : std::make_shared<Overlay>();
   absl::StatusOr<Snapshot> snapshot = base.store->Read();
   if (!snapshot.ok()) return snapshot.status();
   for (const DatomWrite& w : tx.writes) {
@@ -67,8 +54,7 @@ absl::StatusOr<std::shared_ptr<const Overlay>> Extend(const DbState& base, const
         if (i == static_cast<int>(Index::kVaet) && !keys.has_vaet) continue;
         Overlay::Life life{keys.keys[i], w.v, t, kOpen};
         auto& lives = overlay->lives[i];
-        lives.insert(std::upper_bound(lives.begin(), lives.end(), life, LifeLess),
-                     std::move(life));
+        lives.insert(std::upper_bound(lives.begin(), lives.end(), life, LifeLess), std::move(life));
       }
       continue;
     }
@@ -92,16 +78,18 @@ absl::StatusOr<std::shared_ptr<const Overlay>> Extend(const DbState& base, const
     std::string prefix;
     PutU64(&prefix, w.e);
     PutU64(&prefix, w.a);
-    bool is_long = AppendValuePrefix(&prefix, w.v);
+    absl::StatusOr<ValueMatch> match = AppendLookupValue(base, &prefix, w.v);
+    if (!match.ok()) return match.status();
+    const bool compare_full = *match == ValueMatch::kPrefix;
     absl::Status status = ScanRaw(base, Index::kEavt, prefix, [&](const RawDatom& d) {
-      if (is_long && d.v != w.v) return true;
+      if (compare_full && d.v != w.v) return true;
       stored_tx_a = TxToT(d.tx);
       return false;
     });
     if (!status.ok()) return status;
     if (!stored_tx_a) {
-      return absl::InternalError(absl::StrCat("with: no current datom to retract for entity ",
-                                              w.e, " attribute ", w.a));
+      return absl::InternalError(
+          absl::StrCat("with: no current datom to retract for entity ", w.e, " attribute ", w.a));
     }
     for (int i = 0; i < 4; ++i) {
       if (i == static_cast<int>(Index::kVaet) && !keys.has_vaet) continue;

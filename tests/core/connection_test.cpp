@@ -101,8 +101,7 @@ TEST(ConnectionTest, ErrorsLeaveTheDatabaseUnchanged) {
   auto malformed = conn->transact("[{:person/name \"Petr\"");
   ASSERT_FALSE(malformed.ok());
   EXPECT_TRUE(absl::IsInvalidArgument(malformed.status()));
-  EXPECT_NE(malformed.status().message().find("1:"), std::string_view::npos)
-      << malformed.status();
+  EXPECT_NE(malformed.status().message().find("1:"), std::string_view::npos) << malformed.status();
 
   auto unknown = conn->transact(R"([[:db/add "p" :person/nmae "Petr"]])");
   ASSERT_FALSE(unknown.ok());
@@ -132,8 +131,8 @@ TEST(ConnectionTest, ConcurrentWritersEachGetTheirOwnT) {
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       for (int j = 0; j < kPerThread; ++j) {
-        auto report = conn->transact(
-            vec({map({{kw("log/seq"), i * 1000 + j}, {kw("log/check"), i}})}));
+        auto report =
+            conn->transact(vec({map({{kw("log/seq"), i * 1000 + j}, {kw("log/check"), i}})}));
         if (!report.ok()) {
           ++failures;
           continue;
@@ -210,8 +209,9 @@ TEST(ConnectionTest, TinyMapGrowsThroughALargeImport) {
   for (int k = 0; k < 20; ++k) {
     std::vector<Value> batch;
     for (int i = 0; i < 1000; ++i) {
-      batch.push_back(map({{kw("log/seq"), 100000 + k * 1000 + i},
-                           {kw("person/name"), std::string(300, 'n') + std::to_string(k * 1000 + i)}}));
+      batch.push_back(
+          map({{kw("log/seq"), 100000 + k * 1000 + i},
+               {kw("person/name"), std::string(300, 'n') + std::to_string(k * 1000 + i)}}));
     }
     ASSERT_OK(conn->transact(Value::Vector(batch)));
   }

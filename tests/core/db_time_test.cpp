@@ -45,7 +45,7 @@ class Model {
   // Applies a transaction with Datomic's rules; returns the datoms it wrote
   // (without the tx instant) as [e attr v added].
   std::vector<std::tuple<EntityId, size_t, Value, bool>> Apply(const std::vector<Op>& ops,
-                                                              int64_t t) {
+                                                               int64_t t) {
     std::vector<std::tuple<EntityId, size_t, Value, bool>> written;
     for (const Op& op : ops) {
       if (op.add) {
@@ -64,10 +64,9 @@ class Model {
       }
     }
     // Closing a noHistory lifetime removes it.
-    lives.erase(std::remove_if(lives.begin(), lives.end(),
-                               [&](const Life& l) {
-                                 return l.tx_r != INT64_MAX && attrs[l.attr].no_history;
-                               }),
+    lives.erase(std::remove_if(
+                    lives.begin(), lives.end(),
+                    [&](const Life& l) { return l.tx_r != INT64_MAX && attrs[l.attr].no_history; }),
                 lives.end());
     return written;
   }
@@ -130,11 +129,11 @@ TEST_P(TimeModelTest, ViewsAgreeWithModel) {
     attr.type = types[pick(7)];
     attr.many = pick(2) == 0;
     attr.no_history = pick(5) == 0;
-    schema_tx.push_back(map({{kw("db/ident"), attr.ident},
-                             {kw("db/valueType"), Value::Keyword("db.type", attr.type)},
-                             {kw("db/cardinality"),
-                              kw(attr.many ? "db.cardinality/many" : "db.cardinality/one")},
-                             {kw("db/noHistory"), attr.no_history}}));
+    schema_tx.push_back(
+        map({{kw("db/ident"), attr.ident},
+             {kw("db/valueType"), Value::Keyword("db.type", attr.type)},
+             {kw("db/cardinality"), kw(attr.many ? "db.cardinality/many" : "db.cardinality/one")},
+             {kw("db/noHistory"), attr.no_history}}));
     model.attrs.push_back(attr);
   }
   ASSERT_OK_AND_ASSIGN(TxReport schema_report, conn->transact(Value::Vector(schema_tx)));
@@ -244,7 +243,8 @@ TEST_P(TimeModelTest, ViewsAgreeWithModel) {
   auto as_of_model = [&](int64_t t) {
     std::vector<Datom> out;
     for (const Life& l : model.lives) {
-      if (l.tx_a <= t && t < l.tx_r) out.push_back(MakeDatom(l.e, model.attrs[l.attr].id, l.v, l.tx_a, true));
+      if (l.tx_a <= t && t < l.tx_r)
+        out.push_back(MakeDatom(l.e, model.attrs[l.attr].id, l.v, l.tx_a, true));
     }
     return Sorted(out);
   };
@@ -290,9 +290,9 @@ TEST_P(TimeModelTest, ViewsAgreeWithModel) {
       }
       ASSERT_OK_AND_ASSIGN(Datoms eavt, db.datoms(Index::kEavt, {Value::Integer(e)}));
       ASSERT_OK_AND_ASSIGN(std::vector<Datom> got, std::move(eavt).ToVector());
-      got.erase(std::remove_if(got.begin(), got.end(),
-                               [&](const Datom& d) { return d.a == doc_id; }),
-                got.end());
+      got.erase(
+          std::remove_if(got.begin(), got.end(), [&](const Datom& d) { return d.a == doc_id; }),
+          got.end());
       EXPECT_EQ(Sorted(got), want) << "EAVT of " << e;
     }
     for (const ModelAttr& attr : model.attrs) {

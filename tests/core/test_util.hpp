@@ -49,22 +49,22 @@ inline Options RelaxedOptions() {
 
 }  // namespace accrete::testing_util
 
-#define ASSERT_OK(expr)                                     \
-  do {                                                      \
-    const auto& _st = (expr);                               \
-    ASSERT_TRUE(_st.ok()) << #expr << ": " << ::accrete::testing_util::StatusOf(_st);          \
+#define ASSERT_OK(expr)                                                               \
+  do {                                                                                \
+    const auto& _st = (expr);                                                         \
+    ASSERT_TRUE(_st.ok()) << #expr << ": " << ::accrete::testing_util::StatusOf(_st); \
   } while (0)
 
-#define EXPECT_OK(expr)                                     \
-  do {                                                      \
-    const auto& _st = (expr);                               \
-    EXPECT_TRUE(_st.ok()) << #expr << ": " << ::accrete::testing_util::StatusOf(_st);          \
+#define EXPECT_OK(expr)                                                               \
+  do {                                                                                \
+    const auto& _st = (expr);                                                         \
+    EXPECT_TRUE(_st.ok()) << #expr << ": " << ::accrete::testing_util::StatusOf(_st); \
   } while (0)
 
 // Evaluates a StatusOr expression, asserts it is OK and moves its value out.
-#define ASSERT_OK_AND_ASSIGN(lhs, expr)                          \
-  auto ACCRETE_CONCAT_(_so_, __LINE__) = (expr);                 \
-  ASSERT_TRUE(ACCRETE_CONCAT_(_so_, __LINE__).ok())              \
+#define ASSERT_OK_AND_ASSIGN(lhs, expr)                             \
+  auto ACCRETE_CONCAT_(_so_, __LINE__) = (expr);                    \
+  ASSERT_TRUE(ACCRETE_CONCAT_(_so_, __LINE__).ok())                 \
       << #expr << ": " << ACCRETE_CONCAT_(_so_, __LINE__).status(); \
   lhs = *std::move(ACCRETE_CONCAT_(_so_, __LINE__))
 
