@@ -128,18 +128,15 @@ bool RawScan::NextLifetime(std::string* key, std::string* full_v, int64_t* tx_a,
   while (true) {
     Head heads[3];
     if (current_cursor_.valid() && in_range(current_cursor_.key())) {
-      heads[0] = {true, current_cursor_.key(),
-                  TxToT(static_cast<int64_t>(GetU64(current_cursor_.value().data()))), kOpen};
+      heads[0] = {true, current_cursor_.key(), EntryT(current_cursor_.value()), kOpen};
     }
     if (use_history_ && history_cursor_.valid() && in_range(history_cursor_.key())) {
-      std::string_view k = history_cursor_.key();
-      if (k.size() < 8) {
-        status_ = absl::DataLossError("history key shorter than its tx suffix");
+      auto split = SplitHistoryKey(history_cursor_.key());
+      if (!split.ok()) {
+        status_ = split.status();
         return false;
       }
-      heads[1] = {true, k.substr(0, k.size() - 8),
-                  TxToT(static_cast<int64_t>(GetU64(k.data() + k.size() - 8))),
-                  TxToT(static_cast<int64_t>(GetU64(history_cursor_.value().data())))};
+      heads[1] = {true, split->first, split->second, EntryT(history_cursor_.value())};
     }
     if (overlay_lives_ != nullptr && overlay_pos_ < overlay_lives_->size() &&
         in_range((*overlay_lives_)[overlay_pos_].key)) {

@@ -1,6 +1,7 @@
 // Index key builders and the key parser (layouts in encoding.hpp and
 // docs/format.md). ParseKey is on every scan's path: it allocates nothing.
 #include "absl/strings/str_cat.h"
+#include "accrete/db.hpp"
 #include "store/store.hpp"
 
 namespace accrete::internal {
@@ -108,6 +109,16 @@ absl::StatusOr<KeyParts> ParseKey(Dbi dbi, std::string_view key) {
       break;
   }
   return parts;
+}
+
+int64_t EntryT(std::string_view value) { return TxToT(static_cast<int64_t>(GetU64(value.data()))); }
+
+absl::StatusOr<std::pair<std::string_view, int64_t>> SplitHistoryKey(std::string_view key) {
+  if (key.size() < kIdBytes) {
+    return absl::DataLossError("history key shorter than its tx suffix");
+  }
+  return std::make_pair(key.substr(0, key.size() - kIdBytes),
+                        TxToT(static_cast<int64_t>(GetU64(key.data() + key.size() - kIdBytes))));
 }
 
 }  // namespace accrete::internal

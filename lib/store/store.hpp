@@ -284,6 +284,16 @@ void BuildIndexKey(Dbi dbi, uint64_t e, uint64_t a, std::string_view v, std::str
 // DataLoss for a malformed key.
 absl::StatusOr<KeyParts> ParseKey(Dbi dbi, std::string_view key);
 
+// The layers above read lifetimes only through these, so that the encoding of
+// tx ids in entries can change in one place.
+//
+// The t held by an index entry's value: tx_a in a current index, tx_r in a
+// history index.
+int64_t EntryT(std::string_view value);
+// Splits a history key into the current-index key it extends and its tx_a
+// (as t). DataLoss when too short.
+absl::StatusOr<std::pair<std::string_view, int64_t>> SplitHistoryKey(std::string_view key);
+
 }  // namespace accrete::internal
 
 #endif  // ACCRETE_LIB_STORE_STORE_HPP_
