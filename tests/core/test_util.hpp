@@ -12,6 +12,12 @@
 #include "accrete/accrete.hpp"
 #include "gtest/gtest.h"
 
+namespace accrete {
+// Readable values in test failure messages.
+inline void PrintTo(const Value& v, std::ostream* os) { *os << v.to_string(); }
+inline void PrintTo(const Datom& d, std::ostream* os) { *os << d.to_string(); }
+}  // namespace accrete
+
 namespace accrete::testing_util {
 
 // A fresh directory under the test temp dir, removed when the object dies.
