@@ -20,6 +20,8 @@
 #define ACCRETE_VALUE_HPP_
 
 #include <array>
+#include <bit>
+#include <cassert>
 #include <compare>
 #include <cstdint>
 #include <initializer_list>
@@ -71,31 +73,62 @@ class Value {
 
   // Implicit conversions make C++-built data read like EDN:
   //   vec({kw("db/add"), "jane", kw("person/name"), "Jane"})
-  Value(bool b) noexcept;       // NOLINT(google-explicit-constructor)
-  Value(int i) noexcept;        // NOLINT
-  Value(long i) noexcept;       // NOLINT
-  Value(long long i) noexcept;  // NOLINT
-  Value(double d) noexcept;     // NOLINT
+  Value(bool b) noexcept : kind_(Kind::kBoolean), bits_(b ? 1 : 0) {}  // NOLINT
+  Value(int i) noexcept : Value(static_cast<long long>(i)) {}            // NOLINT
+  Value(long i) noexcept : Value(static_cast<long long>(i)) {}           // NOLINT
+  Value(long long i) noexcept                                            // NOLINT
+      : kind_(Kind::kInteger), bits_(static_cast<uint64_t>(static_cast<int64_t>(i))) {}
+  Value(double d) noexcept : kind_(Kind::kFloat), bits_(std::bit_cast<uint64_t>(d)) {}  // NOLINT
   Value(const char* s);         // NOLINT: a string
   Value(std::string_view s);    // NOLINT: a string
   Value(const std::string& s);  // NOLINT: a string
 
-  Value(const Value& other) noexcept;
-  Value(Value&& other) noexcept;
-  Value& operator=(const Value& other) noexcept;
-  Value& operator=(Value&& other) noexcept;
-  ~Value();
+  // Copying, moving and destroying are inline and touch no memory but the
+  // Value itself unless it holds a heap block (whose count is atomic).
+  Value(const Value& other) noexcept : kind_(other.kind_), bits_(other.bits_) {
+    if (is_heap()) RetainHeap();
+  }
+  Value(Value&& other) noexcept : kind_(other.kind_), bits_(other.bits_) {
+    other.kind_ = Kind::kNil;
+    other.bits_ = 0;
+  }
+  Value& operator=(const Value& other) noexcept {
+    // Read and retain `other` before releasing *this: `other` may be *this,
+    // or live inside the block that the release frees.
+    const Kind kind = other.kind_;
+    const uint64_t bits = other.bits_;
+    if (other.is_heap()) other.RetainHeap();
+    if (is_heap()) ReleaseHeap();
+    kind_ = kind;
+    bits_ = bits;
+    return *this;
+  }
+  Value& operator=(Value&& other) noexcept {
+    if (this != &other) {
+      const Kind kind = other.kind_;
+      const uint64_t bits = other.bits_;
+      other.kind_ = Kind::kNil;
+      other.bits_ = 0;
+      if (is_heap()) ReleaseHeap();
+      kind_ = kind;
+      bits_ = bits;
+    }
+    return *this;
+  }
+  ~Value() {
+    if (is_heap()) ReleaseHeap();
+  }
 
   // Named constructors. Names of keywords and symbols are given without the
   // leading ':' ("person/name", "db/add"); they are not validated here (the
   // reader validates what it parses).
   static Value Nil() { return Value(); }
   static Value Boolean(bool b) { return Value(b); }
-  static Value Integer(int64_t i);
+  static Value Integer(int64_t i) noexcept { return Value(static_cast<long long>(i)); }
   // `digits` is an optional '-' then decimal digits. Normalised (no leading
   // zeros, no "-0").
   static Value BigInt(std::string_view digits);
-  static Value Float(double d);
+  static Value Float(double d) noexcept { return Value(d); }
   // `text` is a decimal such as "-12.5", "1e10", "0.0010" (no 'M').
   // Stored as given after normalising sign and exponent.
   static Value BigDec(std::string_view text);
@@ -111,7 +144,9 @@ class Value {
   static Value Map(std::vector<MapEntry> entries);
   // Duplicates are dropped.
   static Value Set(std::vector<Value> items);
-  static Value Inst(int64_t epoch_millis);
+  static Value Inst(int64_t epoch_millis) noexcept {
+    return Value(Kind::kInst, static_cast<uint64_t>(epoch_millis));
+  }
   static Value Uuid(const std::array<uint8_t, 16>& bytes);
   static Value Uri(std::string_view uri);
   static Value Bytes(std::string_view bytes);
@@ -138,9 +173,18 @@ class Value {
   // Accessors. Each requires the matching kind (checked by assert in debug
   // builds); callers test kind() first.
   bool as_bool() const noexcept { return bits_ != 0; }
-  int64_t as_int() const noexcept;
-  double as_double() const noexcept;
-  char32_t as_char() const noexcept;
+  int64_t as_int() const noexcept {
+    assert(kind_ == Kind::kInteger);
+    return int_bits();
+  }
+  double as_double() const noexcept {
+    assert(kind_ == Kind::kFloat);
+    return std::bit_cast<double>(bits_);
+  }
+  char32_t as_char() const noexcept {
+    assert(kind_ == Kind::kCharacter);
+    return static_cast<char32_t>(bits_);
+  }
   // kString, kUri, kBytes: the contents. kBigInt: the decimal digits with an
   // optional leading '-'. kBigDec: the normalised decimal text (no 'M').
   // Valid as long as this Value (or a copy) lives.
@@ -183,7 +227,16 @@ class Value {
 
  private:
   friend struct internal::HeapBlock;
-  bool is_heap() const noexcept;
+  // Kinds whose bits_ point to a reference-counted HeapBlock.
+  static constexpr uint32_t kHeapKinds =
+      1u << static_cast<int>(Kind::kBigInt) | 1u << static_cast<int>(Kind::kBigDec) |
+      1u << static_cast<int>(Kind::kString) | 1u << static_cast<int>(Kind::kList) |
+      1u << static_cast<int>(Kind::kVector) | 1u << static_cast<int>(Kind::kMap) |
+      1u << static_cast<int>(Kind::kSet) | 1u << static_cast<int>(Kind::kUuid) |
+      1u << static_cast<int>(Kind::kUri) | 1u << static_cast<int>(Kind::kBytes) |
+      1u << static_cast<int>(Kind::kTagged);
+  Value(Kind kind, uint64_t bits) noexcept : kind_(kind), bits_(bits) {}
+  bool is_heap() const noexcept { return (kHeapKinds >> static_cast<int>(kind_)) & 1u; }
   int64_t int_bits() const noexcept { return static_cast<int64_t>(bits_); }
   const internal::HeapBlock* block() const noexcept {
     return reinterpret_cast<const internal::HeapBlock*>(bits_);
@@ -191,8 +244,9 @@ class Value {
   const internal::NameEntry* name_entry() const noexcept {
     return reinterpret_cast<const internal::NameEntry*>(bits_);
   }
-  void retain() const noexcept;
-  void release() noexcept;
+  // The slow paths of copy and destruction, for heap kinds only.
+  void RetainHeap() const noexcept;
+  void ReleaseHeap() noexcept;
 
   Kind kind_;
   // Inline payload for nil, boolean, integer, float (bit pattern), character

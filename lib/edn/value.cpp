@@ -443,74 +443,20 @@ int CompareValues(const Value& a, const Value& b) noexcept {
 
 // --- construction -----------------------------------------------------------
 
-Value::Value(bool b) noexcept : kind_(Kind::kBoolean), bits_(b ? 1 : 0) {}
-Value::Value(int i) noexcept : kind_(Kind::kInteger), bits_(static_cast<uint64_t>(int64_t{i})) {}
-Value::Value(long i) noexcept : kind_(Kind::kInteger), bits_(static_cast<uint64_t>(int64_t{i})) {}
-Value::Value(long long i) noexcept
-    : kind_(Kind::kInteger), bits_(static_cast<uint64_t>(static_cast<int64_t>(i))) {}
-Value::Value(double d) noexcept : kind_(Kind::kFloat), bits_(std::bit_cast<uint64_t>(d)) {}
 Value::Value(const char* s) : Value(String(s)) {}
 Value::Value(std::string_view s) : Value(String(s)) {}
 Value::Value(const std::string& s) : Value(String(s)) {}
 
-Value::Value(const Value& other) noexcept : kind_(other.kind_), bits_(other.bits_) { retain(); }
-Value::Value(Value&& other) noexcept : kind_(other.kind_), bits_(other.bits_) {
-  other.kind_ = Kind::kNil;
-  other.bits_ = 0;
-}
-Value& Value::operator=(const Value& other) noexcept {
-  // Read `other` before release(), which clears *this (and so `other` when
-  // they are the same Value).
-  Kind kind = other.kind_;
-  uint64_t bits = other.bits_;
-  other.retain();
-  release();
-  kind_ = kind;
-  bits_ = bits;
-  return *this;
-}
-Value& Value::operator=(Value&& other) noexcept {
-  if (this != &other) {
-    release();
-    kind_ = other.kind_;
-    bits_ = other.bits_;
-    other.kind_ = Kind::kNil;
-    other.bits_ = 0;
-  }
-  return *this;
-}
-Value::~Value() { release(); }
+void Value::RetainHeap() const noexcept { block()->refs.fetch_add(1, std::memory_order_relaxed); }
 
-bool Value::is_heap() const noexcept {
-  constexpr uint32_t kHeapKinds =
-      1u << static_cast<int>(Kind::kBigInt) | 1u << static_cast<int>(Kind::kBigDec) |
-      1u << static_cast<int>(Kind::kString) | 1u << static_cast<int>(Kind::kList) |
-      1u << static_cast<int>(Kind::kVector) | 1u << static_cast<int>(Kind::kMap) |
-      1u << static_cast<int>(Kind::kSet) | 1u << static_cast<int>(Kind::kUuid) |
-      1u << static_cast<int>(Kind::kUri) | 1u << static_cast<int>(Kind::kBytes) |
-      1u << static_cast<int>(Kind::kTagged);
-  return (kHeapKinds >> static_cast<int>(kind_)) & 1u;
-}
-
-void Value::retain() const noexcept {
-  if (is_heap()) block()->refs.fetch_add(1, std::memory_order_relaxed);
-}
-
-void Value::release() noexcept {
-  if (!is_heap()) return;
+void Value::ReleaseHeap() noexcept {
   const HeapBlock* b = block();
-  kind_ = Kind::kNil;
-  bits_ = 0;
   if (b->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) HeapBlock::Destroy(b);
 }
-
-Value Value::Integer(int64_t i) { return Value(static_cast<long long>(i)); }
 
 Value Value::BigInt(std::string_view digits) {
   return internal::MakeNumber(Kind::kBigInt, internal::NormalizeBigIntText(digits));
 }
-
-Value Value::Float(double d) { return Value(d); }
 
 Value Value::BigDec(std::string_view text) {
   return internal::MakeNumber(Kind::kBigDec, internal::NormalizeBigDecText(text));
@@ -572,10 +518,6 @@ Value Value::Set(std::vector<Value> items) {
   return internal::MakeSortedSet(std::move(items));
 }
 
-Value Value::Inst(int64_t epoch_millis) {
-  return HeapBlock::FromBits(Kind::kInst, static_cast<uint64_t>(epoch_millis));
-}
-
 Value Value::Uuid(const std::array<uint8_t, 16>& bytes) {
   return HeapBlock::Adopt(Kind::kUuid, new UuidBlock(bytes));
 }
@@ -590,21 +532,6 @@ Value Value::Tagged(Value tag, Value value) {
 }
 
 // --- accessors ----------------------------------------------------------------
-
-int64_t Value::as_int() const noexcept {
-  assert(kind_ == Kind::kInteger);
-  return int_bits();
-}
-
-double Value::as_double() const noexcept {
-  assert(kind_ == Kind::kFloat);
-  return std::bit_cast<double>(bits_);
-}
-
-char32_t Value::as_char() const noexcept {
-  assert(kind_ == Kind::kCharacter);
-  return static_cast<char32_t>(bits_);
-}
 
 std::string_view Value::as_string() const noexcept {
   switch (kind_) {
