@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "accrete/db.hpp"
 #include "accrete/ion.hpp"
 #include "db/schema.hpp"
@@ -65,7 +66,7 @@ struct RawDatom {
 // whole index). Calls `fn` for each visible datom in index order until it
 // returns false. Applies as_of / since / history / with / filters.
 absl::Status ScanRaw(const DbState& db, Index index, std::string_view prefix,
-                     const std::function<bool(const RawDatom&)>& fn);
+                     absl::FunctionRef<bool(const RawDatom&)> fn);
 
 // The current values of [e a] (all of them for cardinality many), as full
 // encodings. The common lookup of the transaction layer, entity and pull.

@@ -88,6 +88,7 @@ absl::StatusOr<std::unique_ptr<RawScan>> RawScan::Open(const DbState& db, Index 
   // Closed lifetimes all ended by the store's latest t; a view at or after it
   // can see none of them.
   scan->use_history_ = db.history || scan->view_t_ < meta->basis_t;
+  scan->current_only_ = !scan->use_history_ && db.overlay == nullptr;
 
   absl::StatusOr<Cursor> current = scan->snapshot_.OpenCursor(CurrentDbi(index));
   if (!current.ok()) return current.status();
@@ -118,19 +119,62 @@ absl::StatusOr<std::unique_ptr<RawScan>> RawScan::Open(const DbState& db, Index 
   return scan;
 }
 
+void RawScan::AdvanceConsumed() {
+  switch (consumed_) {
+    case Source::kNone:
+      return;
+    case Source::kCurrent:
+      current_cursor_.Next();
+      break;
+    case Source::kHistory:
+      history_cursor_.Next();
+      break;
+    case Source::kOverlay:
+      ++overlay_pos_;
+      break;
+  }
+  consumed_ = Source::kNone;
+}
+
+// Called when no source has a lifetime left: false, with status_ set if a
+// cursor failed.
+bool RawScan::EndOfSources() {
+  if (!current_cursor_.status().ok()) status_ = current_cursor_.status();
+  if (!history_cursor_.status().ok()) status_ = history_cursor_.status();
+  return false;
+}
+
+bool RawScan::NextCurrentLifetime(std::string_view* key, int64_t* tx_a) {
+  while (true) {
+    if (consumed_ != Source::kNone) {
+      current_cursor_.Next();
+      consumed_ = Source::kNone;
+    }
+    if (!current_cursor_.valid() || !InRange(current_cursor_.key())) return EndOfSources();
+    consumed_ = Source::kCurrent;
+    *tx_a = EntryT(current_cursor_.value());
+    // Stored lifetimes opened after the stored basis belong to later
+    // transactions this db must not see.
+    if (*tx_a > db_.stored_t) continue;
+    *key = current_cursor_.key();
+    return true;
+  }
+}
+
 // Produces the next lifetime of the merged sources that exists in this db
 // (stored before its stored_t, or in its overlay), with tx_a and tx_r as t
-// and tx_r = kOpen when still open as of the db's basis.
-bool RawScan::NextLifetime(std::string* key, std::string* full_v, int64_t* tx_a, int64_t* tx_r) {
-  auto in_range = [this](std::string_view k) {
-    return seek_ || k.substr(0, prefix_.size()) == prefix_;
-  };
+// and tx_r = kOpen when still open as of the db's basis. `key` views the
+// source's key and `full_v` (set for overlay lifetimes only, else empty) the
+// overlay's value: both stay valid until the next call.
+bool RawScan::NextLifetime(std::string_view* key, std::string_view* full_v, int64_t* tx_a,
+                           int64_t* tx_r) {
   while (true) {
+    AdvanceConsumed();
     Head heads[3];
-    if (current_cursor_.valid() && in_range(current_cursor_.key())) {
+    if (current_cursor_.valid() && InRange(current_cursor_.key())) {
       heads[0] = {true, current_cursor_.key(), EntryT(current_cursor_.value()), kOpen};
     }
-    if (use_history_ && history_cursor_.valid() && in_range(history_cursor_.key())) {
+    if (use_history_ && history_cursor_.valid() && InRange(history_cursor_.key())) {
       auto split = SplitHistoryKey(history_cursor_.key());
       if (!split.ok()) {
         status_ = split.status();
@@ -139,7 +183,7 @@ bool RawScan::NextLifetime(std::string* key, std::string* full_v, int64_t* tx_a,
       heads[1] = {true, split->first, split->second, EntryT(history_cursor_.value())};
     }
     if (overlay_lives_ != nullptr && overlay_pos_ < overlay_lives_->size() &&
-        in_range((*overlay_lives_)[overlay_pos_].key)) {
+        InRange((*overlay_lives_)[overlay_pos_].key)) {
       const Overlay::Life& life = (*overlay_lives_)[overlay_pos_];
       heads[2] = {true, life.key, life.tx_a, life.tx_r};
     }
@@ -150,35 +194,29 @@ bool RawScan::NextLifetime(std::string* key, std::string* full_v, int64_t* tx_a,
         best = i;
       }
     }
-    if (best < 0) {
-      if (!current_cursor_.status().ok()) status_ = current_cursor_.status();
-      if (!history_cursor_.status().ok()) status_ = history_cursor_.status();
-      return false;
-    }
+    if (best < 0) return EndOfSources();
     const Head& h = heads[best];
     *tx_a = h.tx_a;
     *tx_r = h.tx_r;
-    key->assign(h.key);
+    *key = h.key;
     if (best == 2) {
-      full_v->assign((*overlay_lives_)[overlay_pos_].full_v);
-      ++overlay_pos_;
+      consumed_ = Source::kOverlay;
+      *full_v = (*overlay_lives_)[overlay_pos_].full_v;
       return true;
     }
-    (best == 0 ? current_cursor_ : history_cursor_).Next();
-    // Stored lifetimes opened after the stored basis belong to later
-    // transactions this db must not see.
+    consumed_ = best == 0 ? Source::kCurrent : Source::kHistory;
     if (*tx_a > db_.stored_t) continue;
     if (*tx_r > db_.stored_t) *tx_r = kOpen;
     if (db_.overlay != nullptr) {
       const auto& closed = db_.overlay->closed[static_cast<int>(index_)];
       if (!closed.empty()) {
-        std::string closed_key = *key;
-        PutU64(&closed_key, static_cast<uint64_t>(*tx_a));
-        auto it = closed.find(closed_key);
+        closed_key_.assign(*key);
+        PutU64(&closed_key_, static_cast<uint64_t>(*tx_a));
+        auto it = closed.find(closed_key_);
         if (it != closed.end()) *tx_r = it->second;
       }
     }
-    full_v->clear();  // resolved lazily from the key
+    *full_v = {};  // resolved from the key
     return true;
   }
 }
@@ -220,9 +258,15 @@ bool RawScan::NextUnfiltered() {
       current_.added = false;
       return true;
     }
+    std::string_view key;
+    std::string_view full_v;
     int64_t tx_a = 0;
     int64_t tx_r = kOpen;
-    if (!NextLifetime(&key_, &full_v_, &tx_a, &tx_r)) return false;
+    if (current_only_) {
+      if (!NextCurrentLifetime(&key, &tx_a)) return false;
+    } else if (!NextLifetime(&key, &full_v, &tx_a, &tx_r)) {
+      return false;
+    }
     if (tx_a > view_t_) continue;
     bool emit_assert = !since || tx_a > *since;
     bool emit_retract = false;
@@ -233,22 +277,24 @@ bool RawScan::NextUnfiltered() {
     }
     if (!emit_assert && !emit_retract) continue;
 
-    absl::StatusOr<KeyParts> parts = ParseKey(static_cast<Dbi>(static_cast<int>(index_)), key_);
+    absl::StatusOr<KeyParts> parts = ParseKey(static_cast<Dbi>(static_cast<int>(index_)), key);
     if (!parts.ok()) {
       status_ = parts.status();
       return false;
     }
     current_.e = parts->e;
     current_.a = parts->a;
-    if (full_v_.empty()) {
+    if (!full_v.empty()) {
+      current_.v = full_v;
+    } else if (parts->v.size() <= kMaxInlineValue) {
+      current_.v = parts->v;  // a short value is its own full encoding
+    } else {
       absl::StatusOr<std::string_view> full = snapshot_.FullValue(parts->v);
       if (!full.ok()) {
         status_ = full.status();
         return false;
       }
       current_.v = *full;
-    } else {
-      current_.v = full_v_;
     }
     if (emit_assert) {
       current_.tx = TToTx(tx_a);
@@ -264,7 +310,7 @@ bool RawScan::NextUnfiltered() {
 }
 
 absl::Status ScanRaw(const DbState& db, Index index, std::string_view prefix,
-                     const std::function<bool(const RawDatom&)>& fn) {
+                     absl::FunctionRef<bool(const RawDatom&)> fn) {
   absl::StatusOr<std::unique_ptr<RawScan>> scan = RawScan::Open(db, index, std::string(prefix));
   if (!scan.ok()) return scan.status();
   while ((*scan)->Next()) {

@@ -73,17 +73,30 @@ class RawScan {
                                                        std::string_view start = {});
   ~RawScan();
 
-  // Advances to the next visible datom.
+  // Advances to the next visible datom. The datom's views (its `v`) stay
+  // valid until the next call to Next() or the end of the scan.
   bool Next();
   const RawDatom& datom() const { return current_; }
   const absl::Status& status() const { return status_; }
 
  private:
   struct Head;
+  // Where the lifetime being emitted came from. That source is advanced only
+  // when the next lifetime is asked for, so that the key (and the datom's
+  // value, a view into it) need not be copied out of the cursor.
+  enum class Source : uint8_t { kNone, kCurrent, kHistory, kOverlay };
   RawScan(const DbState& db, Index index, std::string prefix, bool seek, Snapshot snapshot);
   bool NextUnfiltered();
   bool PassesFilters();
-  bool NextLifetime(std::string* key, std::string* full_v, int64_t* tx_a, int64_t* tx_r);
+  bool InRange(std::string_view key) const {
+    return seek_ || key.substr(0, prefix_.size()) == std::string_view(prefix_);
+  }
+  void AdvanceConsumed();
+  // The latest db without an overlay: lifetimes of the current index only.
+  bool NextCurrentLifetime(std::string_view* key, int64_t* tx_a);
+  bool NextLifetime(std::string_view* key, std::string_view* full_v, int64_t* tx_a,
+                    int64_t* tx_r);
+  bool EndOfSources();
 
   const DbState& db_;
   Index index_;
@@ -92,18 +105,19 @@ class RawScan {
   Snapshot snapshot_;
   int64_t view_t_;  // the latest t visible: min(basis, as_of)
   bool use_history_;
+  bool current_only_;  // no history cursor and no overlay: the plain index scan
+  Source consumed_ = Source::kNone;
   Cursor current_cursor_;
   Cursor history_cursor_;
   const std::vector<Overlay::Life>* overlay_lives_ = nullptr;
   size_t overlay_pos_ = 0;
-  // The lifetime being emitted and what remains of it (its retraction, in
-  // history views).
-  std::string key_;
-  std::string full_v_;
+  // A retraction still to emit for the lifetime just asserted (history
+  // views); current_ keeps its e, a and v.
   bool pending_retraction_ = false;
   int64_t pending_tx_r_ = 0;
   RawDatom current_;
   absl::Status status_;
+  std::string closed_key_;  // scratch for overlay closings
   // For db.filter(): the same db without its filters, given to predicates.
   std::optional<Db> unfiltered_;
 };
