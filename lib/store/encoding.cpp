@@ -556,18 +556,6 @@ std::string_view ValueTypeIdent(ValueType type) {
   return "db.type/nil";
 }
 
-void PutU64(std::string* out, uint64_t x) {
-  char buf[8];
-  for (int i = 7; i >= 0; --i, x >>= 8) buf[i] = static_cast<char>(x & 0xFF);
-  out->append(buf, sizeof(buf));
-}
-
-uint64_t GetU64(const char* p) {
-  uint64_t x = 0;
-  for (int i = 0; i < 8; ++i) x = (x << 8) | static_cast<uint8_t>(p[i]);
-  return x;
-}
-
 absl::Status EncodeValue(const Value& v, const TypeSpec& spec, std::string* out) {
   if (spec.type == ValueType::kTuple) return EncodeTuple(v, spec, out);
   if (!EncodeScalar(v, spec.type, out)) return TypeError(v, spec);

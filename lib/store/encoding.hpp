@@ -8,7 +8,9 @@
 #ifndef ACCRETE_LIB_STORE_ENCODING_HPP_
 #define ACCRETE_LIB_STORE_ENCODING_HPP_
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,8 +82,19 @@ inline ValueType EncodedType(std::string_view encoded) {
 }
 
 // Fixed-width big-endian unsigned integers: memcmp order is numeric order.
-void PutU64(std::string* out, uint64_t x);
-uint64_t GetU64(const char* p);
+// Inline: the read path calls GetU64 several times per datom.
+inline void PutU64(std::string* out, uint64_t x) {
+  if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
+  char buf[8];
+  std::memcpy(buf, &x, sizeof(buf));
+  out->append(buf, sizeof(buf));
+}
+inline uint64_t GetU64(const char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, sizeof(x));
+  if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
+  return x;
+}
 
 // ---- Index keys -----------------------------------------------------------
 //

@@ -21,6 +21,10 @@ absl::Status BadKey(Dbi dbi, std::string_view key) {
 void BuildIndexKey(Dbi dbi, uint64_t e, uint64_t a, std::string_view v, std::string* out) {
   out->clear();
   out->reserve(2 * kIdBytes + v.size() + kIdBytes);  // room for a history tx_a
+  AppendIndexKey(dbi, e, a, v, out);
+}
+
+void AppendIndexKey(Dbi dbi, uint64_t e, uint64_t a, std::string_view v, std::string* out) {
   switch (dbi) {
     case Dbi::kEavt:
       PutU64(out, e);

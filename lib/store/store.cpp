@@ -169,24 +169,32 @@ class IndexWriter {
   IndexWriter(const IndexWriter&) = delete;
   IndexWriter& operator=(const IndexWriter&) = delete;
 
-  absl::Status Assert(const DatomWrite& d) {
-    if (absl::Status s = InKeyForm(d, /*insert=*/true); !s.ok()) return s;
-    BuildIndexKey(Dbi::kEavt, d.e, d.a, v_, &key_);
-    MDB_val key = Val(key_);
-    MDB_val data = Val(tx_bytes_);
-    const int rc = mdb_put(txn_, dbi(Dbi::kEavt), &key, &data, MDB_NOOVERWRITE);
-    if (rc == MDB_KEYEXIST) return NotCurrentError(d, "asserting", "already current");
-    if (rc != MDB_SUCCESS) return LmdbStatus(rc, "writing eavt");
-    if (absl::Status s = PutIndex(Dbi::kAevt, d, tx_bytes_); !s.ok()) return s;
-    absl::StatusOr<bool> had_value = HasCurrentValue(d.a);
-    if (!had_value.ok()) return had_value.status();
-    if (absl::Status s = PutIndex(Dbi::kAvet, d, tx_bytes_); !s.ok()) return s;
-    if (d.is_ref) {
-      if (absl::Status s = PutIndex(Dbi::kVaet, d, tx_bytes_); !s.ok()) return s;
+  // Writes every assertion of the transaction, one index at a time: the
+  // keys are built into one reused arena, sorted, and written through one
+  // cursor, so that neighbouring keys share the descent, and keys that sort
+  // after the last key of the sub-database are appended (MDB_APPEND: no
+  // search, and the split leaves the left page full). Call after the
+  // retractions (they only close lifetimes that were current before the
+  // transaction, so the order does not change what is written).
+  absl::Status AssertAll(std::span<const DatomWrite> datoms) {
+    pending_.clear();
+    long_refs_.clear();
+    for (size_t i = 0; i < datoms.size(); ++i) {
+      const DatomWrite& d = datoms[i];
+      if (!d.added) continue;
+      if (absl::Status s = InKeyForm(d, /*insert=*/true); !s.ok()) return s;
+      Pending p{static_cast<uint32_t>(i), kInline};
+      if (d.v.size() > kMaxInlineValue) {
+        p.long_ref = static_cast<uint32_t>(long_refs_.size());
+        long_refs_.append(v_);
+      }
+      pending_.push_back(p);
+      ++stats_[d.a].datoms;
     }
-    Delta& delta = stats_[d.a];
-    ++delta.datoms;
-    if (!*had_value) ++delta.distinct_values;
+    if (pending_.empty()) return absl::OkStatus();
+    for (Dbi index : {Dbi::kEavt, Dbi::kAevt, Dbi::kAvet, Dbi::kVaet}) {
+      if (absl::Status s = WriteSorted(index, datoms); !s.ok()) return s;
+    }
     return absl::OkStatus();
   }
 
@@ -301,6 +309,123 @@ class IndexWriter {
     return LmdbStatus(mdb_put(txn_, dbi(index), &key, &data, 0), "writing an index");
   }
 
+  static constexpr uint32_t kInline = UINT32_MAX;
+  // An assertion still to write: its datom and, for a long value, where its
+  // in-key form lies in long_refs_.
+  struct Pending {
+    uint32_t datom;
+    uint32_t long_ref;
+  };
+  // One built key in arena_.
+  struct KeyRef {
+    uint32_t offset;
+    uint32_t size;
+    uint32_t datom;
+  };
+
+  std::string_view InKey(const Pending& p, std::span<const DatomWrite> datoms) const {
+    if (p.long_ref == kInline) return datoms[p.datom].v;
+    return std::string_view(long_refs_).substr(p.long_ref, kLongValueRef);
+  }
+
+  std::string_view KeyOf(const KeyRef& r) const {
+    return std::string_view(arena_.data() + r.offset, r.size);
+  }
+
+  absl::Status WriteSorted(Dbi index, std::span<const DatomWrite> datoms) {
+    arena_.clear();
+    refs_.clear();
+    for (const Pending& p : pending_) {
+      const DatomWrite& d = datoms[p.datom];
+      if (index == Dbi::kVaet && !d.is_ref) continue;
+      const size_t offset = arena_.size();
+      AppendIndexKey(index, d.e, d.a, InKey(p, datoms), &arena_);
+      refs_.push_back(KeyRef{static_cast<uint32_t>(offset),
+                             static_cast<uint32_t>(arena_.size() - offset), p.datom});
+    }
+    if (refs_.empty()) return absl::OkStatus();
+    auto less = [this](const KeyRef& x, const KeyRef& y) { return KeyOf(x) < KeyOf(y); };
+    if (!std::is_sorted(refs_.begin(), refs_.end(), less)) {
+      std::sort(refs_.begin(), refs_.end(), less);
+    }
+    MDB_cursor* cursor = nullptr;
+    if (int rc = mdb_cursor_open(txn_, dbi(index), &cursor); rc != MDB_SUCCESS) {
+      return LmdbStatus(rc, "opening an index cursor");
+    }
+    absl::Status status = WriteSortedWith(cursor, index, datoms);
+    mdb_cursor_close(cursor);
+    return status;
+  }
+
+  absl::Status WriteSortedWith(MDB_cursor* cursor, Dbi index, std::span<const DatomWrite> datoms) {
+    // Keys from append_from on sort after every stored key.
+    size_t append_from = 0;
+    MDB_val last_key;
+    MDB_val last_data;
+    const int last = mdb_cursor_get(cursor, &last_key, &last_data, MDB_LAST);
+    if (last == MDB_SUCCESS) {
+      const std::string_view stored_last = View(last_key);
+      append_from = static_cast<size_t>(
+          std::partition_point(refs_.begin(), refs_.end(),
+                               [&](const KeyRef& r) { return KeyOf(r) <= stored_last; }) -
+          refs_.begin());
+    } else if (last != MDB_NOTFOUND) {
+      return LmdbStatus(last, "reading an index");
+    }
+    const bool count_values = index == Dbi::kAvet;
+    std::string_view previous_prefix;  // a v' of the previous key written
+    for (size_t j = 0; j < refs_.size(); ++j) {
+      const KeyRef& r = refs_[j];
+      const DatomWrite& d = datoms[r.datom];
+      MDB_val key = Val(KeyOf(r));
+      MDB_val data = Val(tx_bytes_);
+      unsigned flags = j >= append_from ? MDB_APPEND : 0;
+      if (index == Dbi::kEavt) flags |= MDB_NOOVERWRITE;
+      const int rc = mdb_cursor_put(cursor, &key, &data, flags);
+      if (rc == MDB_KEYEXIST) return NotCurrentError(d, "asserting", "already current");
+      if (rc != MDB_SUCCESS) return LmdbStatus(rc, "writing an index");
+      if (!count_values) continue;
+      // The AVET key is a v' e: its a v' prefix is the key without e.
+      const std::string_view prefix = KeyOf(r).substr(0, r.size - kIdBytes);
+      if (prefix == previous_prefix) continue;  // held by the previous key
+      previous_prefix = prefix;
+      absl::StatusOr<bool> held = NeighbourHolds(cursor, prefix, j >= append_from);
+      if (!held.ok()) return held.status();
+      if (!*held) ++stats_[d.a].distinct_values;
+    }
+    return absl::OkStatus();
+  }
+
+  // Whether a neighbour of the key just put at `cursor` (an AVET key) has the
+  // same a v' prefix, i.e. the value was held before. v' is never a proper
+  // prefix of another in-key value, so prefix plus e length is exact.
+  absl::StatusOr<bool> NeighbourHolds(MDB_cursor* cursor, std::string_view prefix, bool appended) {
+    auto same_value = [&](const MDB_val& k) {
+      const std::string_view found = View(k);
+      return found.size() == prefix.size() + kIdBytes && found.starts_with(prefix);
+    };
+    MDB_val k;
+    MDB_val v;
+    int rc = mdb_cursor_get(cursor, &k, &v, MDB_PREV);
+    if (rc == MDB_SUCCESS) {
+      if (same_value(k)) return true;
+      if (appended) return false;  // nothing follows an appended key
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);  // back on the new key
+      if (rc != MDB_SUCCESS) return LmdbStatus(rc, "scanning avet");
+    } else if (rc == MDB_NOTFOUND) {
+      if (appended) return false;
+      // The new key is the first of the sub-database: position on it again.
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST);
+      if (rc != MDB_SUCCESS) return LmdbStatus(rc, "scanning avet");
+    } else {
+      return LmdbStatus(rc, "scanning avet");
+    }
+    rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+    if (rc == MDB_NOTFOUND) return false;
+    if (rc != MDB_SUCCESS) return LmdbStatus(rc, "scanning avet");
+    return same_value(k);
+  }
+
   // Whether any entity currently has `a` = v_ (an AVET entry a v_ e exists).
   // v_ is never a proper prefix of another in-key value, so the prefix test
   // is exact.
@@ -335,6 +460,10 @@ class IndexWriter {
   std::string key_;
   std::string prefix_;
   absl::flat_hash_map<uint64_t, Delta> stats_;
+  std::vector<Pending> pending_;
+  std::string long_refs_;  // in-key forms of long values, kLongValueRef each
+  std::string arena_;      // the keys of one index
+  std::vector<KeyRef> refs_;
 };
 
 }  // namespace
@@ -900,10 +1029,10 @@ absl::Status WriteTxn::ApplyTx(int64_t t, std::span<const DatomWrite> datoms,
   IndexWriter writer(txn_, store_->dbis_, static_cast<uint64_t>(TToTx(t)));
   std::vector<uint64_t> closed_tx_a(datoms.size(), 0);
   for (size_t i = 0; i < datoms.size(); ++i) {
-    absl::Status s =
-        datoms[i].added ? writer.Assert(datoms[i]) : writer.Retract(datoms[i], &closed_tx_a[i]);
-    if (!s.ok()) return s;
+    if (datoms[i].added) continue;
+    if (absl::Status s = writer.Retract(datoms[i], &closed_tx_a[i]); !s.ok()) return s;
   }
+  if (absl::Status s = writer.AssertAll(datoms); !s.ok()) return s;
   if (absl::Status s = writer.WriteStats(); !s.ok()) return s;
 
   std::string record;
@@ -911,9 +1040,10 @@ absl::Status WriteTxn::ApplyTx(int64_t t, std::span<const DatomWrite> datoms,
   const std::string log_key = LogKey(t);
   MDB_val k = Val(log_key);
   MDB_val v = Val(record);
-  const int rc = mdb_put(txn_, store_->dbis_[static_cast<int>(Dbi::kLog)], &k, &v, MDB_NOOVERWRITE);
+  // t grows, so the log is always appended to (full pages, no search).
+  const int rc = mdb_put(txn_, store_->dbis_[static_cast<int>(Dbi::kLog)], &k, &v, MDB_APPEND);
   if (rc == MDB_KEYEXIST) {
-    return absl::InternalError(absl::StrCat("the log already holds transaction t ", t));
+    return absl::InternalError(absl::StrCat("the log already holds transaction t ", t, " or later"));
   }
   if (rc != MDB_SUCCESS) return LmdbStatus(rc, "writing the log");
   return Put(Dbi::kMeta, kMetaKey, EncodeMeta(meta_after));

@@ -280,6 +280,8 @@ std::string VaetKey(std::string_view v, uint64_t a, uint64_t e);
 // The key of [e a v'] in current index `dbi` (kEavt..kVaet), written over
 // `*out` so that a loop can reuse one buffer.
 void BuildIndexKey(Dbi dbi, uint64_t e, uint64_t a, std::string_view v, std::string* out);
+// The same key, appended to `*out`.
+void AppendIndexKey(Dbi dbi, uint64_t e, uint64_t a, std::string_view v, std::string* out);
 // Parses a key of current index `dbi` (or its history, then tx_a is set).
 // DataLoss for a malformed key.
 absl::StatusOr<KeyParts> ParseKey(Dbi dbi, std::string_view key);
