@@ -58,6 +58,12 @@ class DatomSource {
   std::optional<std::string> start_v;  // inclusive, AVET ranges with long values
   bool empty = false;                  // nothing can match
   std::string scratch;                 // reused by value decoding
+  bool checks = true;                  // HasChecks(), fixed when the stream starts
+
+  // Whether Check() can say anything but 1; set once the source is built.
+  bool HasChecks() const {
+    return empty || end_v || start_v || want_e || want_a || want_v || want_tx;
+  }
 
   // Returns 1 for a datom to keep, 0 to skip, -1 to stop.
   int Check(const RawDatom& d) const {
@@ -353,7 +359,9 @@ absl::StatusOr<std::unique_ptr<DatomSource>> OpenSource(std::shared_ptr<const Db
 
 // ---- Datoms -----------------------------------------------------------------
 
-Datoms::Datoms(std::unique_ptr<internal::DatomSource> source) : source_(std::move(source)) {}
+Datoms::Datoms(std::unique_ptr<internal::DatomSource> source) : source_(std::move(source)) {
+  if (source_ != nullptr) source_->checks = source_->HasChecks();
+}
 Datoms::Datoms(Datoms&&) noexcept = default;
 Datoms& Datoms::operator=(Datoms&&) noexcept = default;
 Datoms::~Datoms() = default;
@@ -362,9 +370,11 @@ bool Datoms::Next() {
   if (source_ == nullptr) return false;
   while (source_->scan->Next()) {
     const RawDatom& d = source_->scan->datom();
-    int check = source_->Check(d);
-    if (check < 0) break;
-    if (check == 0) continue;
+    if (source_->checks) {
+      int check = source_->Check(d);
+      if (check < 0) break;
+      if (check == 0) continue;
+    }
     // Written over the previous datom: a scalar value costs no allocation.
     current_.e = static_cast<EntityId>(d.e);
     current_.a = static_cast<EntityId>(d.a);

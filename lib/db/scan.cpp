@@ -88,7 +88,11 @@ absl::StatusOr<std::unique_ptr<RawScan>> RawScan::Open(const DbState& db, Index 
   // Closed lifetimes all ended by the store's latest t; a view at or after it
   // can see none of them.
   scan->use_history_ = db.history || scan->view_t_ < meta->basis_t;
-  scan->current_only_ = !scan->use_history_ && db.overlay == nullptr;
+  scan->plain_ = !scan->use_history_ && db.overlay == nullptr && !db.history;
+  scan->plain_since_ = db.since_t.value_or(INT64_MIN);
+  // Stored lifetimes opened after the stored basis belong to later
+  // transactions this db must not see.
+  scan->plain_until_ = std::min(scan->view_t_, db.stored_t);
 
   absl::StatusOr<Cursor> current = scan->snapshot_.OpenCursor(CurrentDbi(index));
   if (!current.ok()) return current.status();
@@ -144,7 +148,30 @@ bool RawScan::EndOfSources() {
   return false;
 }
 
-bool RawScan::NextCurrentLifetime(std::string_view* key, int64_t* tx_a) {
+bool RawScan::SetFromKey(std::string_view key, std::string_view full_v) {
+  absl::StatusOr<KeyParts> parts = ParseKey(static_cast<Dbi>(static_cast<int>(index_)), key);
+  if (!parts.ok()) {
+    status_ = parts.status();
+    return false;
+  }
+  current_.e = parts->e;
+  current_.a = parts->a;
+  if (!full_v.empty()) {
+    current_.v = full_v;
+  } else if (parts->v.size() <= kMaxInlineValue) {
+    current_.v = parts->v;  // a short value is its own full encoding
+  } else {
+    absl::StatusOr<std::string_view> full = snapshot_.FullValue(parts->v);
+    if (!full.ok()) {
+      status_ = full.status();
+      return false;
+    }
+    current_.v = *full;
+  }
+  return true;
+}
+
+bool RawScan::NextPlain() {
   while (true) {
     if (consumed_ != Source::kNone) {
       current_cursor_.Next();
@@ -152,11 +179,11 @@ bool RawScan::NextCurrentLifetime(std::string_view* key, int64_t* tx_a) {
     }
     if (!current_cursor_.valid() || !InRange(current_cursor_.key())) return EndOfSources();
     consumed_ = Source::kCurrent;
-    *tx_a = EntryT(current_cursor_.value());
-    // Stored lifetimes opened after the stored basis belong to later
-    // transactions this db must not see.
-    if (*tx_a > db_.stored_t) continue;
-    *key = current_cursor_.key();
+    const int64_t tx_a = EntryT(current_cursor_.value());
+    if (tx_a > plain_until_ || tx_a <= plain_since_) continue;
+    if (!SetFromKey(current_cursor_.key(), {})) return false;
+    current_.tx = TToTx(tx_a);
+    current_.added = true;
     return true;
   }
 }
@@ -242,8 +269,8 @@ bool RawScan::PassesFilters() {
 }
 
 bool RawScan::Next() {
-  while (NextUnfiltered()) {
-    if (PassesFilters()) return true;
+  while (plain_ ? NextPlain() : NextUnfiltered()) {
+    if (!unfiltered_ || PassesFilters()) return true;
     if (!status_.ok()) return false;
   }
   return false;
@@ -262,11 +289,7 @@ bool RawScan::NextUnfiltered() {
     std::string_view full_v;
     int64_t tx_a = 0;
     int64_t tx_r = kOpen;
-    if (current_only_) {
-      if (!NextCurrentLifetime(&key, &tx_a)) return false;
-    } else if (!NextLifetime(&key, &full_v, &tx_a, &tx_r)) {
-      return false;
-    }
+    if (!NextLifetime(&key, &full_v, &tx_a, &tx_r)) return false;
     if (tx_a > view_t_) continue;
     bool emit_assert = !since || tx_a > *since;
     bool emit_retract = false;
@@ -277,25 +300,7 @@ bool RawScan::NextUnfiltered() {
     }
     if (!emit_assert && !emit_retract) continue;
 
-    absl::StatusOr<KeyParts> parts = ParseKey(static_cast<Dbi>(static_cast<int>(index_)), key);
-    if (!parts.ok()) {
-      status_ = parts.status();
-      return false;
-    }
-    current_.e = parts->e;
-    current_.a = parts->a;
-    if (!full_v.empty()) {
-      current_.v = full_v;
-    } else if (parts->v.size() <= kMaxInlineValue) {
-      current_.v = parts->v;  // a short value is its own full encoding
-    } else {
-      absl::StatusOr<std::string_view> full = snapshot_.FullValue(parts->v);
-      if (!full.ok()) {
-        status_ = full.status();
-        return false;
-      }
-      current_.v = *full;
-    }
+    if (!SetFromKey(key, full_v)) return false;
     if (emit_assert) {
       current_.tx = TToTx(tx_a);
       current_.added = true;

@@ -92,8 +92,12 @@ class RawScan {
     return seek_ || key.substr(0, prefix_.size()) == std::string_view(prefix_);
   }
   void AdvanceConsumed();
-  // The latest db without an overlay: lifetimes of the current index only.
-  bool NextCurrentLifetime(std::string_view* key, int64_t* tx_a);
+  // The plain scan (no history cursor, no overlay, not a history view): the
+  // visible entries of the current index, one after the other.
+  bool NextPlain();
+  // Sets current_'s e, a and v from an index key (and the full value when
+  // known, else from the key or the long-value store).
+  bool SetFromKey(std::string_view key, std::string_view full_v);
   bool NextLifetime(std::string_view* key, std::string_view* full_v, int64_t* tx_a,
                     int64_t* tx_r);
   bool EndOfSources();
@@ -105,7 +109,11 @@ class RawScan {
   Snapshot snapshot_;
   int64_t view_t_;  // the latest t visible: min(basis, as_of)
   bool use_history_;
-  bool current_only_;  // no history cursor and no overlay: the plain index scan
+  bool plain_;  // see NextPlain()
+  // For NextPlain(): entries with tx_a in (plain_since_, plain_until_] are
+  // visible.
+  int64_t plain_since_ = INT64_MIN;
+  int64_t plain_until_ = 0;
   Source consumed_ = Source::kNone;
   Cursor current_cursor_;
   Cursor history_cursor_;
