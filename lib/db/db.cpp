@@ -14,6 +14,7 @@
 
 namespace accrete {
 
+using internal::AppendId;
 using internal::AppendLookupValue;
 using internal::AppendValuePrefix;
 using internal::Attribute;
@@ -302,7 +303,7 @@ absl::StatusOr<std::unique_ptr<DatomSource>> OpenSource(std::shared_ptr<const Db
         absl::StatusOr<EntityId> e = Resolve(*db, c);
         if (!e.ok()) return e.status();
         if (exact) {
-          PutU64(&prefix, static_cast<uint64_t>(*e));
+          AppendId(&prefix, static_cast<uint64_t>(*e));
         } else {
           source->want_e = static_cast<uint64_t>(*e);
         }
@@ -310,7 +311,7 @@ absl::StatusOr<std::unique_ptr<DatomSource>> OpenSource(std::shared_ptr<const Db
       }
       case 'a':
         if (exact) {
-          PutU64(&prefix, static_cast<uint64_t>(attr->id));
+          AppendId(&prefix, static_cast<uint64_t>(attr->id));
         } else {
           source->want_a = static_cast<uint64_t>(attr->id);
         }
@@ -468,7 +469,7 @@ absl::StatusOr<Datoms> Db::index_range(const Value& attr, const Value& start,
   if (!found.ok()) return found.status();
   const Attribute& a = **found;
   std::string prefix;
-  PutU64(&prefix, static_cast<uint64_t>(a.id));
+  AppendId(&prefix, static_cast<uint64_t>(a.id));
   auto source = std::make_unique<internal::DatomSource>();
   std::string seek_key = prefix;
   if (!start.is_nil()) {
@@ -558,7 +559,7 @@ absl::StatusOr<std::vector<uint64_t>> ReverseRefs(const DbState& db, EntityId ta
   std::string prefix;
   absl::Status status = EncodeValue(Value::Integer(target), attr.spec, &prefix);
   if (!status.ok()) return status;
-  PutU64(&prefix, static_cast<uint64_t>(attr.id));
+  AppendId(&prefix, static_cast<uint64_t>(attr.id));
   std::vector<uint64_t> out;
   status = internal::ScanRaw(db, Index::kVaet, prefix, [&](const RawDatom& d) {
     out.push_back(d.e);
@@ -631,7 +632,7 @@ absl::StatusOr<Value> TouchEntity(const std::shared_ptr<const DbState>& db, Enti
   // Attribute id -> values, in EAVT order.
   std::vector<std::pair<EntityId, std::vector<Value>>> grouped;
   std::string prefix;
-  PutU64(&prefix, static_cast<uint64_t>(e));
+  AppendId(&prefix, static_cast<uint64_t>(e));
   absl::Status status = internal::ScanRaw(*db, Index::kEavt, prefix, [&](const RawDatom& d) {
     EntityId a = static_cast<EntityId>(d.a);
     if (grouped.empty() || grouped.back().first != a) grouped.push_back({a, {}});

@@ -326,8 +326,8 @@ absl::Status ScanRaw(const DbState& db, Index index, std::string_view prefix,
 
 absl::StatusOr<std::vector<std::string>> ValuesOf(const DbState& db, uint64_t e, uint64_t a) {
   std::string prefix;
-  PutU64(&prefix, e);
-  PutU64(&prefix, a);
+  AppendId(&prefix, e);
+  AppendId(&prefix, a);
   std::vector<std::string> values;
   absl::Status status = ScanRaw(db, Index::kEavt, prefix, [&](const RawDatom& d) {
     values.emplace_back(d.v);
@@ -340,7 +340,7 @@ absl::StatusOr<std::vector<std::string>> ValuesOf(const DbState& db, uint64_t e,
 absl::StatusOr<std::vector<uint64_t>> EntitiesWith(const DbState& db, uint64_t a,
                                                    std::string_view v) {
   std::string prefix;
-  PutU64(&prefix, a);
+  AppendId(&prefix, a);
   std::vector<uint64_t> entities;
   absl::StatusOr<ValueMatch> match = AppendLookupValue(db, &prefix, v);
   if (!match.ok()) return match.status();

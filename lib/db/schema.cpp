@@ -116,7 +116,7 @@ absl::StatusOr<std::shared_ptr<const Schema>> Schema::Load(const DbState& db) {
 
   // Idents first: attribute definitions refer to them.
   std::string prefix;
-  PutU64(&prefix, static_cast<uint64_t>(sys::kIdent));
+  AppendId(&prefix, static_cast<uint64_t>(sys::kIdent));
   absl::Status decode_status;
   absl::Status status = ScanRaw(db, Index::kAevt, prefix, [&](const RawDatom& d) {
     std::string_view v = d.v;
@@ -136,7 +136,7 @@ absl::StatusOr<std::shared_ptr<const Schema>> Schema::Load(const DbState& db) {
   // Every entity with a :db/valueType is an attribute.
   std::vector<EntityId> attribute_ids;
   prefix.clear();
-  PutU64(&prefix, static_cast<uint64_t>(sys::kValueType));
+  AppendId(&prefix, static_cast<uint64_t>(sys::kValueType));
   status = ScanRaw(db, Index::kAevt, prefix, [&](const RawDatom& d) {
     attribute_ids.push_back(static_cast<EntityId>(d.e));
     return true;
@@ -151,7 +151,7 @@ absl::StatusOr<std::shared_ptr<const Schema>> Schema::Load(const DbState& db) {
     std::optional<ValueType> tuple_type;
     std::vector<Value> tuple_attr_idents;
     prefix.clear();
-    PutU64(&prefix, static_cast<uint64_t>(id));
+    AppendId(&prefix, static_cast<uint64_t>(id));
     status = ScanRaw(db, Index::kEavt, prefix, [&](const RawDatom& d) {
       std::string_view v = d.v;
       absl::StatusOr<Value> value = DecodeValue(&v);

@@ -76,8 +76,8 @@ absl::StatusOr<std::shared_ptr<const Overlay>> Extend(const DbState& base, const
     }
     std::optional<int64_t> stored_tx_a;
     std::string prefix;
-    PutU64(&prefix, w.e);
-    PutU64(&prefix, w.a);
+    AppendId(&prefix, w.e);
+    AppendId(&prefix, w.a);
     absl::StatusOr<ValueMatch> match = AppendLookupValue(base, &prefix, w.v);
     if (!match.ok()) return match.status();
     const bool compare_full = *match == ValueMatch::kPrefix;

@@ -8,6 +8,7 @@
 #ifndef ACCRETE_LIB_STORE_ENCODING_HPP_
 #define ACCRETE_LIB_STORE_ENCODING_HPP_
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -96,23 +97,85 @@ inline uint64_t GetU64(const char* p) {
   return x;
 }
 
+// ---- Compact ordered integers (format version 2) -------------------------
+
+// The number of significant bytes of x: 0 for 0, else 1..8.
+inline int SignificantBytes(uint64_t x) { return x == 0 ? 0 : 8 - std::countl_zero(x) / 8; }
+
+// Appends the low `n` bytes of x, most significant first (n <= 8).
+inline void AppendLowBytes(std::string* out, uint64_t x, int n) {
+  if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
+  char buf[8];
+  std::memcpy(buf, &x, sizeof(buf));
+  out->append(buf + 8 - n, static_cast<size_t>(n));
+}
+
+// Reads `n` (<= 8) bytes, most significant first.
+inline uint64_t ReadLowBytes(const char* p, size_t n) {
+  uint64_t x = 0;
+  for (size_t i = 0; i < n; ++i) x = (x << 8) | static_cast<uint8_t>(p[i]);
+  return x;
+}
+
+// An entity or attribute id in a key: one byte n = SignificantBytes(id),
+// then those n bytes big-endian. memcmp order is numeric order (more bytes
+// means larger; the same count compares bytewise), and no id's form is a
+// prefix of another's. Layers above build key prefixes of e and a with it.
+inline void AppendId(std::string* out, uint64_t id) {
+  const int n = SignificantBytes(id);
+  out->push_back(static_cast<char>(n));
+  AppendLowBytes(out, id, n);
+}
+
+// Reads an id in AppendId's form from the front of `in`: the bytes it took,
+// or 0 when malformed.
+inline size_t ReadId(std::string_view in, uint64_t* id) {
+  if (in.empty()) return 0;
+  const size_t n = static_cast<uint8_t>(in[0]);
+  if (n > 8 || in.size() < n + 1) return 0;
+  *id = ReadLowBytes(in.data() + 1, n);
+  return n + 1;
+}
+
+// The tail form, for a component that ends a key and must be found from
+// the end (e in AVET, tx_a's t in history keys): AppendId's bytes followed
+// by the count byte again. The order is AppendId's (the trailing byte only
+// follows equal ids).
+inline void AppendTailId(std::string* out, uint64_t id) {
+  const int n = SignificantBytes(id);
+  out->push_back(static_cast<char>(n));
+  AppendLowBytes(out, id, n);
+  out->push_back(static_cast<char>(n));
+}
+
+// Reads a tail-form id at the end of `in`: the bytes it took, or 0 when
+// malformed.
+inline size_t ReadTailId(std::string_view in, uint64_t* id) {
+  if (in.size() < 2) return 0;
+  const size_t n = static_cast<uint8_t>(in.back());
+  if (n > 8 || in.size() < n + 2 || static_cast<uint8_t>(in[in.size() - n - 2]) != n) return 0;
+  *id = ReadLowBytes(in.data() + in.size() - n - 1, n);
+  return n + 2;
+}
+
 // ---- Index keys -----------------------------------------------------------
 //
-// Current indexes (open lifetimes; LMDB value: tx_a as 8 bytes):
-//   EAVT  e a v'
-//   AEVT  a e v'
-//   AVET  a v' e
-//   VAET  v a e        (refs only; v is the ref's 9-byte encoding)
-// History indexes (closed lifetimes; LMDB value: tx_r as 8 bytes) append
-// tx_a (8 bytes) to the same key.
+// Current indexes (open lifetimes; LMDB value: t of tx_a, see AppendEntryT):
+//   EAVT  id(e) id(a) v'
+//   AEVT  id(a) id(e) v'
+//   AVET  id(a) v' tail(e)
+//   VAET  v id(a) id(e)   (refs only; v is the ref's 9-byte encoding)
+// History indexes (closed lifetimes; LMDB value: t of tx_r) append
+// tail(t of tx_a) to the same key.
 //
 // v' is the value's encoding when it is at most kMaxInlineValue bytes. A
 // longer encoding is stored whole in the `vals` sub-database under an 8-byte
 // id, and v' is its first kMaxInlineValue bytes followed by that id. The
-// extent of v' in a key is always known from the key's length, and v' longer
-// than kMaxInlineValue means "long value". Order stays correct between any
-// two values whose encodings differ in their first kMaxInlineValue bytes;
-// readers re-sort runs of long values that share that prefix.
+// extent of v' in a key is always known once the ids are read, and v'
+// longer than kMaxInlineValue means "long value". Order stays correct
+// between any two values whose encodings differ in their first
+// kMaxInlineValue bytes; readers re-sort runs of long values that share that
+// prefix.
 inline constexpr size_t kMaxInlineValue = 200;
 inline constexpr size_t kLongValueRef = kMaxInlineValue + 8;
 
@@ -122,8 +185,15 @@ struct KeyParts {
   uint64_t e = 0;
   uint64_t a = 0;
   std::string_view v;
-  uint64_t tx_a = 0;
+  uint64_t tx_a = 0;  // the transaction entity id
 };
+
+// An index entry's LMDB value: the t of a transaction (tx_a in a current
+// index, tx_r in a history index) as its significant bytes, at least one.
+inline void AppendEntryT(std::string* out, int64_t t) {
+  const uint64_t x = static_cast<uint64_t>(t);
+  AppendLowBytes(out, x, std::max(1, SignificantBytes(x)));
+}
 
 }  // namespace accrete::internal
 

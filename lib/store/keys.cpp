@@ -7,7 +7,9 @@
 namespace accrete::internal {
 namespace {
 
-constexpr size_t kIdBytes = 8;
+constexpr size_t kMaxIdBytes = 9;
+// t fits in the 42 bits below the tx partition tag (TToTx).
+constexpr uint64_t kMaxT = (uint64_t{1} << 42) - 1;
 
 bool IsInKeyValueSize(size_t n) { return (n >= 1 && n <= kMaxInlineValue) || n == kLongValueRef; }
 
@@ -20,33 +22,37 @@ absl::Status BadKey(Dbi dbi, std::string_view key) {
 
 void BuildIndexKey(Dbi dbi, uint64_t e, uint64_t a, std::string_view v, std::string* out) {
   out->clear();
-  out->reserve(2 * kIdBytes + v.size() + kIdBytes);  // room for a history tx_a
+  out->reserve(2 * kMaxIdBytes + v.size() + kMaxIdBytes);  // room for a history tx_a
   AppendIndexKey(dbi, e, a, v, out);
 }
 
 void AppendIndexKey(Dbi dbi, uint64_t e, uint64_t a, std::string_view v, std::string* out) {
   switch (dbi) {
     case Dbi::kEavt:
-      PutU64(out, e);
-      PutU64(out, a);
+      AppendId(out, e);
+      AppendId(out, a);
       out->append(v);
       break;
     case Dbi::kAevt:
-      PutU64(out, a);
-      PutU64(out, e);
+      AppendId(out, a);
+      AppendId(out, e);
       out->append(v);
       break;
     case Dbi::kAvet:
-      PutU64(out, a);
+      AppendId(out, a);
       out->append(v);
-      PutU64(out, e);
+      AppendTailId(out, e);
       break;
     default:  // kVaet
       out->append(v);
-      PutU64(out, a);
-      PutU64(out, e);
+      AppendId(out, a);
+      AppendId(out, e);
       break;
   }
+}
+
+void AppendHistorySuffix(std::string* key, int64_t t_a) {
+  AppendTailId(key, static_cast<uint64_t>(t_a));
 }
 
 std::string EavtKey(uint64_t e, uint64_t a, std::string_view v) {
@@ -81,48 +87,53 @@ absl::StatusOr<KeyParts> ParseKey(Dbi dbi, std::string_view key) {
   KeyParts parts;
   std::string_view body = key;
   if (index >= static_cast<int>(Dbi::kHistEavt)) {
-    if (body.size() < kIdBytes) return BadKey(dbi, key);
-    parts.tx_a = GetU64(body.data() + body.size() - kIdBytes);
-    body.remove_suffix(kIdBytes);
+    uint64_t t_a = 0;
+    const size_t n = ReadTailId(body, &t_a);
+    if (n == 0 || t_a > kMaxT) return BadKey(dbi, key);
+    parts.tx_a = static_cast<uint64_t>(TToTx(static_cast<int64_t>(t_a)));
+    body.remove_suffix(n);
   }
-  if (body.size() < 2 * kIdBytes || !IsInKeyValueSize(body.size() - 2 * kIdBytes)) {
-    return BadKey(dbi, key);
-  }
-  const char* p = body.data();
-  const size_t v_size = body.size() - 2 * kIdBytes;
+  size_t n1 = 0;
+  size_t n2 = 0;
   switch (static_cast<Dbi>(index % 4)) {
     case Dbi::kEavt:
-      parts.e = GetU64(p);
-      parts.a = GetU64(p + kIdBytes);
-      parts.v = body.substr(2 * kIdBytes);
+      if ((n1 = ReadId(body, &parts.e)) == 0) return BadKey(dbi, key);
+      if ((n2 = ReadId(body.substr(n1), &parts.a)) == 0) return BadKey(dbi, key);
+      parts.v = body.substr(n1 + n2);
       break;
     case Dbi::kAevt:
-      parts.a = GetU64(p);
-      parts.e = GetU64(p + kIdBytes);
-      parts.v = body.substr(2 * kIdBytes);
+      if ((n1 = ReadId(body, &parts.a)) == 0) return BadKey(dbi, key);
+      if ((n2 = ReadId(body.substr(n1), &parts.e)) == 0) return BadKey(dbi, key);
+      parts.v = body.substr(n1 + n2);
       break;
     case Dbi::kAvet:
-      parts.a = GetU64(p);
-      parts.v = body.substr(kIdBytes, v_size);
-      parts.e = GetU64(p + kIdBytes + v_size);
+      if ((n1 = ReadId(body, &parts.a)) == 0) return BadKey(dbi, key);
+      if ((n2 = ReadTailId(body.substr(n1), &parts.e)) == 0) return BadKey(dbi, key);
+      parts.v = body.substr(n1, body.size() - n1 - n2);
       break;
-    default:  // kVaet
+    default: {  // kVaet: v is a ref's 9-byte encoding
+      constexpr size_t v_size = 1 + 8;
+      if (body.size() < v_size || EncodedType(body) != ValueType::kRef) return BadKey(dbi, key);
       parts.v = body.substr(0, v_size);
-      parts.a = GetU64(p + v_size);
-      parts.e = GetU64(p + v_size + kIdBytes);
+      if ((n1 = ReadId(body.substr(v_size), &parts.a)) == 0) return BadKey(dbi, key);
+      if ((n2 = ReadId(body.substr(v_size + n1), &parts.e)) == 0) return BadKey(dbi, key);
+      if (v_size + n1 + n2 != body.size()) return BadKey(dbi, key);
       break;
+    }
   }
+  if (!IsInKeyValueSize(parts.v.size())) return BadKey(dbi, key);
   return parts;
 }
 
-int64_t EntryT(std::string_view value) { return TxToT(static_cast<int64_t>(GetU64(value.data()))); }
+int64_t EntryT(std::string_view value) {
+  return static_cast<int64_t>(ReadLowBytes(value.data(), std::min<size_t>(value.size(), 8)));
+}
 
 absl::StatusOr<std::pair<std::string_view, int64_t>> SplitHistoryKey(std::string_view key) {
-  if (key.size() < kIdBytes) {
-    return absl::DataLossError("history key shorter than its tx suffix");
-  }
-  return std::make_pair(key.substr(0, key.size() - kIdBytes),
-                        TxToT(static_cast<int64_t>(GetU64(key.data() + key.size() - kIdBytes))));
+  uint64_t t_a = 0;
+  const size_t n = ReadTailId(key, &t_a);
+  if (n == 0 || t_a > kMaxT) return absl::DataLossError("history key without a valid tx suffix");
+  return std::make_pair(key.substr(0, key.size() - n), static_cast<int64_t>(t_a));
 }
 
 }  // namespace accrete::internal

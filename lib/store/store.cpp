@@ -26,7 +26,7 @@ namespace {
 constexpr const char* kDbiNames[kDbiCount] = {"eavt",  "aevt",  "avet", "vaet", "heavt", "haevt",
                                               "havet", "hvaet", "log",  "vals", "stats", "meta"};
 constexpr std::string_view kMetaKey = "meta";
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;
 constexpr size_t kMetaBytes = 4 + 5 * 8;
 constexpr size_t kStatsBytes = 16;
 constexpr size_t kIdBytes = 8;
@@ -156,12 +156,22 @@ absl::Status CheckFormat(const Meta& meta, const std::string& path) {
                                                     "; this build reads version ", kFormatVersion));
 }
 
+// The size of the tail-form id ending `key` (its last byte is the count).
+size_t TailIdSize(std::string_view key) { return static_cast<uint8_t>(key.back()) + size_t{2}; }
+
+// Whether AVET key `key` is `prefix` (a v') followed by one tail-form e.
+// v' is never a proper prefix of another in-key value, so this is exact.
+bool HasValuePrefix(std::string_view key, std::string_view prefix) {
+  return key.size() > prefix.size() && key.starts_with(prefix) &&
+         key.size() == prefix.size() + TailIdSize(key);
+}
+
 // Writes the index entries of one transaction and keeps the attribute
 // statistics. Key buffers are reused across datoms.
 class IndexWriter {
  public:
-  IndexWriter(MDB_txn* txn, const unsigned* dbis, uint64_t tx) : txn_(txn), dbis_(dbis) {
-    PutU64(&tx_bytes_, tx);
+  IndexWriter(MDB_txn* txn, const unsigned* dbis, int64_t t) : txn_(txn), dbis_(dbis) {
+    AppendEntryT(&tx_bytes_, t);
   }
   ~IndexWriter() {
     if (avet_cursor_ != nullptr) mdb_cursor_close(avet_cursor_);
@@ -209,9 +219,9 @@ class IndexWriter {
     const int rc = mdb_get(txn_, dbi(Dbi::kEavt), &key, &data);
     if (rc == MDB_NOTFOUND) return NotCurrentError(d, "retracting", "not current");
     if (rc != MDB_SUCCESS) return LmdbStatus(rc, "reading eavt");
-    if (data.mv_size != kIdBytes) return absl::DataLossError("malformed eavt entry");
-    std::string tx_a_bytes(View(data));
-    *tx_a = GetU64(tx_a_bytes.data());
+    if (data.mv_size == 0 || data.mv_size > 8) return absl::DataLossError("malformed eavt entry");
+    const int64_t t_a = EntryT(View(data));
+    *tx_a = static_cast<uint64_t>(TToTx(t_a));
     const int last = d.is_ref ? static_cast<int>(Dbi::kVaet) : static_cast<int>(Dbi::kAvet);
     for (int i = 0; i <= last; ++i) {
       const auto index = static_cast<Dbi>(i);
@@ -221,7 +231,7 @@ class IndexWriter {
       if (del != MDB_SUCCESS && del != MDB_NOTFOUND)
         return LmdbStatus(del, "deleting an index entry");
       if (!d.keep_history) continue;
-      key_.append(tx_a_bytes);
+      AppendHistorySuffix(&key_, t_a);
       key = Val(key_);
       MDB_val tx_r = Val(tx_bytes_);
       const int put = mdb_put(txn_, dbi(HistoryOf(index)), &key, &tx_r, 0);
@@ -284,7 +294,7 @@ class IndexWriter {
   // and `insert` is false.
   absl::Status InKeyForm(const DatomWrite& d, bool insert) {
     if (d.v.empty()) return absl::InvalidArgumentError("a datom with an empty value encoding");
-    if (d.is_ref && (d.v.size() != 1 + kIdBytes || EncodedType(d.v) != ValueType::kRef)) {
+    if (d.is_ref && (d.v.size() < 2 || EncodedType(d.v) != ValueType::kRef)) {
       return absl::InvalidArgumentError(
           absl::StrCat("datom [", d.e, " ", d.a, " ...] is marked as a ref but its value is not"));
     }
@@ -386,7 +396,7 @@ class IndexWriter {
       if (rc != MDB_SUCCESS) return LmdbStatus(rc, "writing an index");
       if (!count_values) continue;
       // The AVET key is a v' e: its a v' prefix is the key without e.
-      const std::string_view prefix = KeyOf(r).substr(0, r.size - kIdBytes);
+      const std::string_view prefix = KeyOf(r).substr(0, r.size - TailIdSize(KeyOf(r)));
       if (prefix == previous_prefix) continue;  // held by the previous key
       previous_prefix = prefix;
       absl::StatusOr<bool> held = NeighbourHolds(cursor, prefix, j >= append_from);
@@ -400,10 +410,7 @@ class IndexWriter {
   // same a v' prefix, i.e. the value was held before. v' is never a proper
   // prefix of another in-key value, so prefix plus e length is exact.
   absl::StatusOr<bool> NeighbourHolds(MDB_cursor* cursor, std::string_view prefix, bool appended) {
-    auto same_value = [&](const MDB_val& k) {
-      const std::string_view found = View(k);
-      return found.size() == prefix.size() + kIdBytes && found.starts_with(prefix);
-    };
+    auto same_value = [&](const MDB_val& k) { return HasValuePrefix(View(k), prefix); };
     MDB_val k;
     MDB_val v;
     int rc = mdb_cursor_get(cursor, &k, &v, MDB_PREV);
@@ -435,15 +442,14 @@ class IndexWriter {
       if (rc != MDB_SUCCESS) return LmdbStatus(rc, "opening an avet cursor");
     }
     prefix_.clear();
-    PutU64(&prefix_, a);
+    AppendId(&prefix_, a);
     prefix_.append(v_);
     MDB_val key = Val(prefix_);
     MDB_val data;
     const int rc = mdb_cursor_get(avet_cursor_, &key, &data, MDB_SET_RANGE);
     if (rc == MDB_NOTFOUND) return false;
     if (rc != MDB_SUCCESS) return LmdbStatus(rc, "scanning avet");
-    const std::string_view found = View(key);
-    return found.size() == prefix_.size() + kIdBytes && found.starts_with(prefix_);
+    return HasValuePrefix(View(key), prefix_);
   }
 
   absl::Status NotCurrentError(const DatomWrite& d, std::string_view doing,
@@ -1026,7 +1032,7 @@ absl::Status WriteTxn::ApplyTx(int64_t t, std::span<const DatomWrite> datoms,
   if (!node_ || node_->ended)
     return absl::FailedPreconditionError("the write transaction has ended");
   if (t < 0) return absl::InvalidArgumentError(absl::StrCat("transaction t ", t, " is negative"));
-  IndexWriter writer(txn_, store_->dbis_, static_cast<uint64_t>(TToTx(t)));
+  IndexWriter writer(txn_, store_->dbis_, t);
   std::vector<uint64_t> closed_tx_a(datoms.size(), 0);
   for (size_t i = 0; i < datoms.size(); ++i) {
     if (datoms[i].added) continue;

@@ -4,8 +4,8 @@
 //
 // Sub-databases (on-disk format: do not change names or layouts; see
 // docs/format.md):
-//   eavt aevt avet vaet          current indexes: open lifetimes -> tx_a
-//   heavt haevt havet hvaet      history: closed lifetimes (key + tx_a) -> tx_r
+//   eavt aevt avet vaet          current indexes: open lifetimes -> t of tx_a
+//   heavt haevt havet hvaet      history: closed lifetimes (key + t_a) -> t of tx_r
 //   log                          t (8 bytes) -> that transaction's datoms
 //   vals                         id (8 bytes) -> a long value's full encoding
 //   stats                        a (8 bytes) -> datom count, distinct values
@@ -78,7 +78,7 @@ struct StoreOptions {
 // The store's counters, kept in `meta` and updated by every transaction.
 // on-disk format: do not change.
 struct Meta {
-  uint32_t format_version = 1;
+  uint32_t format_version = 2;
   int64_t basis_t = -1;         // t of the last committed transaction
   int64_t next_db_eid = 0;      // next counter in :db.part/db
   int64_t next_user_eid = 0;    // next counter in :db.part/user
@@ -282,6 +282,9 @@ std::string VaetKey(std::string_view v, uint64_t a, uint64_t e);
 void BuildIndexKey(Dbi dbi, uint64_t e, uint64_t a, std::string_view v, std::string* out);
 // The same key, appended to `*out`.
 void AppendIndexKey(Dbi dbi, uint64_t e, uint64_t a, std::string_view v, std::string* out);
+// Appends the suffix that makes a current-index key the key of its closed
+// lifetime in the history index: the t of tx_a (tail form, encoding.hpp).
+void AppendHistorySuffix(std::string* key, int64_t t_a);
 // Parses a key of current index `dbi` (or its history, then tx_a is set).
 // DataLoss for a malformed key.
 absl::StatusOr<KeyParts> ParseKey(Dbi dbi, std::string_view key);

@@ -18,10 +18,10 @@ std::string DatomText(EntityId e, const Attribute& attr, std::string_view v) {
 }
 
 // The prefix of EAVT keys of entity `e`, and of AEVT/AVET keys of attribute
-// `a`: the id as a fixed-width big-endian u64 (store.hpp's key layouts).
+// `a`: the id in key form (AppendId, encoding.hpp).
 std::string IdPrefix(uint64_t id) {
   std::string out;
-  PutU64(&out, id);
+  AppendId(&out, id);
   return out;
 }
 

@@ -322,7 +322,7 @@ absl::Status SchemaChange::CheckCardinalityOne(const Attribute& attr) {
   bool first = true;
   EntityId offender = 0;
   std::string prefix;
-  PutU64(&prefix, attr.id);
+  AppendId(&prefix, attr.id);
   absl::Status scan = ScanRaw(p_.state_, Index::kAevt, prefix, [&](const RawDatom& d) {
     if (!first && d.e == previous) {
       offender = static_cast<EntityId>(d.e);
@@ -348,7 +348,7 @@ absl::Status SchemaChange::CheckValuesUnique(const Attribute& attr) {
   EntityId a = 0;
   EntityId b = 0;
   std::string prefix;
-  PutU64(&prefix, attr.id);
+  AppendId(&prefix, attr.id);
   absl::Status scan = ScanRaw(p_.state_, Index::kAvet, prefix, [&](const RawDatom& d) {
     if (!first && d.v == previous && d.e != previous_e) {
       duplicate = previous;

@@ -20,6 +20,9 @@ namespace {
 using testing::Add;
 using testing::ApplyOne;
 using testing::Enc;
+using testing::EntryValue;
+using testing::HistorySuffix;
+using testing::Id;
 using testing::Retract;
 using testing::TempDir;
 using testing::Tx;
@@ -99,11 +102,11 @@ TEST_F(StoreTest, EmptyStoreHasDefaultMetaAndMetaRoundTrips) {
   absl::StatusOr<Meta> meta = Read().ReadMeta();
   ASSERT_TRUE(meta.ok());
   EXPECT_EQ(meta->basis_t, -1);
-  EXPECT_EQ(meta->format_version, 1u);
+  EXPECT_EQ(meta->format_version, 2u);
 
   absl::StatusOr<WriteTxn> txn = store_->BeginWrite();
   ASSERT_TRUE(txn.ok());
-  Meta after{.format_version = 1,
+  Meta after{.format_version = 2,
              .basis_t = 4,
              .next_db_eid = 100,
              .next_user_eid = -7,
@@ -120,6 +123,40 @@ TEST_F(StoreTest, EmptyStoreHasDefaultMetaAndMetaRoundTrips) {
   EXPECT_EQ(meta->schema_t, 2);
 }
 
+TEST_F(StoreTest, FormatVersionOneIsRefused) {
+  absl::StatusOr<WriteTxn> txn = store_->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  ASSERT_TRUE(txn->ApplyTx(0, {}, Meta{.format_version = 1, .basis_t = 0}).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+  store_.reset();
+  absl::Status opened = Store::Open(dir_.Sub("db"), FastOptions()).status();
+  EXPECT_TRUE(absl::IsFailedPrecondition(opened)) << opened;
+  EXPECT_NE(opened.message().find("format version 1"), std::string_view::npos) << opened;
+  EXPECT_NE(opened.message().find("reads version 2"), std::string_view::npos) << opened;
+}
+
+TEST_F(StoreTest, BulkAssertionsInAnyOrderKeepExactDistinctValues) {
+  // Sorted cursor writes must count a value once however the datoms arrive,
+  // whether it was held before the transaction or not.
+  ASSERT_TRUE(ApplyOne(*store_, 1, {Add(50, 10, Value::Integer(3))}).ok());
+  std::vector<DatomWrite> writes;
+  for (uint64_t e = 100; e > 0; --e) writes.push_back(Add(e, 10, Value::Integer(e % 7)));
+  ASSERT_TRUE(ApplyOne(*store_, 2, writes).ok());
+  EXPECT_EQ(Stats(10).datoms, 101u);
+  EXPECT_EQ(Stats(10).distinct_values, 7u);
+  // Values before and after everything stored, and one in between.
+  ASSERT_TRUE(ApplyOne(*store_, 3,
+                       {Add(200, 10, Value::Integer(-5)), Add(201, 10, Value::Integer(1000)),
+                        Add(202, 10, Value::Integer(3)), Add(203, 9, Value::Integer(3)),
+                        Add(204, 11, Value::Integer(3))})
+                  .ok());
+  EXPECT_EQ(Stats(10).distinct_values, 9u);
+  EXPECT_EQ(Stats(9).distinct_values, 1u);
+  EXPECT_EQ(Stats(11).distinct_values, 1u);
+  // Asserting a current datom again is refused, as before.
+  EXPECT_TRUE(absl::IsInternal(ApplyOne(*store_, 4, {Add(7, 10, Value::Integer(0))})));
+}
+
 TEST_F(StoreTest, AssertionWritesEveryCurrentIndexWithTxA) {
   const std::string v = Enc(Value::Integer(42), ValueType::kLong);
   const std::string ref = Enc(Value::Integer(7), ValueType::kRef);
@@ -127,7 +164,7 @@ TEST_F(StoreTest, AssertionWritesEveryCurrentIndexWithTxA) {
       ApplyOne(*store_, 1,
                {Add(5, 10, Value::Integer(42)), Add(5, 11, Value::Integer(7), ValueType::kRef)})
           .ok());
-  const std::string tx = U64(Tx(1));
+  const std::string tx = EntryValue(1);
   EXPECT_EQ(Get(Dbi::kEavt, EavtKey(5, 10, v)), tx);
   EXPECT_EQ(Get(Dbi::kAevt, AevtKey(10, 5, v)), tx);
   EXPECT_EQ(Get(Dbi::kAvet, AvetKey(10, v, 5)), tx);
@@ -148,8 +185,8 @@ TEST_F(StoreTest, RetractionMovesTheLifetimeToHistory) {
   ASSERT_TRUE(ApplyOne(*store_, 1, {Add(5, 11, Value::Integer(7), ValueType::kRef)}).ok());
   ASSERT_TRUE(ApplyOne(*store_, 2, {Retract(5, 11, Value::Integer(7), ValueType::kRef)}).ok());
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(Dump(static_cast<Dbi>(i)).empty()) << i;
-  const std::string tx_a = U64(Tx(1));
-  const std::string tx_r = U64(Tx(2));
+  const std::string tx_a = HistorySuffix(1);
+  const std::string tx_r = EntryValue(2);
   EXPECT_EQ(Get(Dbi::kHistEavt, EavtKey(5, 11, ref) + tx_a), tx_r);
   EXPECT_EQ(Get(Dbi::kHistAevt, AevtKey(11, 5, ref) + tx_a), tx_r);
   EXPECT_EQ(Get(Dbi::kHistAvet, AvetKey(11, ref, 5) + tx_a), tx_r);
@@ -162,7 +199,7 @@ TEST_F(StoreTest, RetractionMovesTheLifetimeToHistory) {
 
   // Asserted again: a new lifetime, the old one stays in history.
   ASSERT_TRUE(ApplyOne(*store_, 3, {Add(5, 11, Value::Integer(7), ValueType::kRef)}).ok());
-  EXPECT_EQ(Get(Dbi::kEavt, EavtKey(5, 11, ref)), U64(Tx(3)));
+  EXPECT_EQ(Get(Dbi::kEavt, EavtKey(5, 11, ref)), EntryValue(3));
   EXPECT_EQ(Dump(Dbi::kHistEavt).size(), 1u);
 }
 
@@ -268,7 +305,7 @@ TEST_F(StoreTest, LongValuesRoundTripAndKeepOrderOutsideSharedPrefixes) {
   absl::StatusOr<Cursor> cursor = snapshot.OpenCursor(Dbi::kAvet);
   ASSERT_TRUE(cursor.ok());
   std::vector<std::string> scanned;  // full encodings in AVET order
-  for (bool ok = cursor->Seek(U64(20)); ok; ok = cursor->Next()) {
+  for (bool ok = cursor->Seek(Id(20)); ok; ok = cursor->Next()) {
     absl::StatusOr<KeyParts> parts = ParseKey(Dbi::kAvet, cursor->key());
     ASSERT_TRUE(parts.ok());
     ASSERT_LE(parts->v.size(), kLongValueRef);

@@ -66,11 +66,21 @@ inline absl::Status ApplyOne(Store& store, int64_t t, const std::vector<DatomWri
 
 inline uint64_t Tx(int64_t t) { return static_cast<uint64_t>(TToTx(t)); }
 
-inline std::string U64(uint64_t x) {
+// The bytes one of the store's append functions writes for `x`.
+template <typename T>
+std::string Appended(void (*append)(std::string*, T), T x) {
   std::string out;
-  PutU64(&out, x);
+  append(&out, x);
   return out;
 }
+
+// An index entry's value: the t of its transaction.
+inline std::string EntryValue(int64_t t) { return Appended(&AppendEntryT, t); }
+// The history suffix of a lifetime asserted at t_a.
+inline std::string HistorySuffix(int64_t t_a) { return Appended(&AppendHistorySuffix, t_a); }
+// An id as it starts a key.
+inline std::string Id(uint64_t x) { return Appended(&AppendId, x); }
+inline std::string U64(uint64_t x) { return Appended(&PutU64, x); }
 
 }  // namespace accrete::internal::testing
 
