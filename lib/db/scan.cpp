@@ -148,7 +148,7 @@ bool RawScan::EndOfSources() {
   return false;
 }
 
-bool RawScan::SetFromKey(std::string_view key, std::string_view full_v) {
+inline bool RawScan::SetFromKey(std::string_view key, std::string_view full_v) {
   absl::StatusOr<KeyParts> parts = ParseKey(static_cast<Dbi>(static_cast<int>(index_)), key);
   if (!parts.ok()) {
     status_ = parts.status();
@@ -171,7 +171,7 @@ bool RawScan::SetFromKey(std::string_view key, std::string_view full_v) {
   return true;
 }
 
-bool RawScan::NextPlain() {
+inline bool RawScan::NextPlain() {
   while (true) {
     if (consumed_ != Source::kNone) {
       current_cursor_.Next();

@@ -10,6 +10,7 @@
 #define ACCRETE_LIB_DB_SCAN_HPP_
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,7 +90,24 @@ class RawScan {
   bool NextUnfiltered();
   bool PassesFilters();
   bool InRange(std::string_view key) const {
-    return seek_ || key.substr(0, prefix_.size()) == std::string_view(prefix_);
+    return seek_ || (key.size() >= prefix_.size() && SamePrefix(key.data()));
+  }
+  // Whether `key` starts with prefix_ (which it is long enough to hold).
+  // Prefixes are short (mostly 8 or 16 bytes): word compares, no memcmp call.
+  bool SamePrefix(const char* key) const {
+    const size_t n = prefix_.size();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t a;
+      uint64_t b;
+      std::memcpy(&a, key + i, 8);
+      std::memcpy(&b, prefix_.data() + i, 8);
+      if (a != b) return false;
+    }
+    for (; i < n; ++i) {
+      if (key[i] != prefix_[i]) return false;
+    }
+    return true;
   }
   void AdvanceConsumed();
   // The plain scan (no history cursor, no overlay, not a history view): the
