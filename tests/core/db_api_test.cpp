@@ -116,15 +116,13 @@ TEST_F(DbApiTest, IndexRangeBounds) {
 TEST_F(DbApiTest, FilterKeepsOnlyWhatThePredicateAccepts) {
   Db db = conn_->db();
   ASSERT_OK_AND_ASSIGN(EntityId count_attr, db.entid(kw("item/count")));
-  Db small = db.filter([count_attr](const Db&, const Datom& d) {
-    return d.a != count_attr || d.v.as_int() < 30;
-  });
+  Db small = db.filter(
+      [count_attr](const Db&, const Datom& d) { return d.a != count_attr || d.v.as_int() < 30; });
   EXPECT_TRUE(small.is_filtered());
   EXPECT_EQ(All(small.datoms(Index::kAevt, {kw("item/count")})).size(), 3u);
   // Filters conjoin.
-  Db smaller = small.filter([count_attr](const Db&, const Datom& d) {
-    return d.a != count_attr || d.v.as_int() > 0;
-  });
+  Db smaller = small.filter(
+      [count_attr](const Db&, const Datom& d) { return d.a != count_attr || d.v.as_int() > 0; });
   EXPECT_EQ(All(smaller.datoms(Index::kAevt, {kw("item/count")})).size(), 2u);
   // The original is unchanged.
   EXPECT_EQ(All(db.datoms(Index::kAevt, {kw("item/count")})).size(), 10u);
@@ -142,10 +140,12 @@ TEST_F(DbApiTest, SinceAndAsOfCombine) {
 }
 
 TEST_F(DbApiTest, HistoryShowsRetractionsWithTheirTransaction) {
-  ASSERT_OK_AND_ASSIGN(TxReport report, conn_->transact(R"([[:db/add [:item/sku "SKU-1"] :item/count 11]])"));
+  ASSERT_OK_AND_ASSIGN(TxReport report,
+                       conn_->transact(R"([[:db/add [:item/sku "SKU-1"] :item/count 11]])"));
   Db history = conn_->db().history();
   EXPECT_TRUE(history.is_history());
-  auto counts = All(history.datoms(Index::kEavt, {vec({kw("item/sku"), "SKU-1"}), kw("item/count")}));
+  auto counts =
+      All(history.datoms(Index::kEavt, {vec({kw("item/sku"), "SKU-1"}), kw("item/count")}));
   ASSERT_EQ(counts.size(), 3u);  // 10 asserted, 10 retracted, 11 asserted
   std::sort(counts.begin(), counts.end(), [](const Datom& a, const Datom& b) {
     return a.tx != b.tx ? a.tx < b.tx : a.added < b.added;  // retraction first
