@@ -9,6 +9,9 @@ namespace {
 
 constexpr uint8_t kLogRecordVersion = 1;
 constexpr uint8_t kFlagAdded = 0x01;
+// The datom's e is the previous datom's (omitted): transaction data comes
+// grouped by entity, and a user entity id takes 7 bytes as a varint.
+constexpr uint8_t kFlagSameEntity = 0x02;
 
 // Unsigned LEB128: 7 bits a byte, least significant first, high bit = more.
 void PutVarint(std::string* out, uint64_t x) {
@@ -49,8 +52,10 @@ void EncodeLogRecord(int64_t t, std::span<const DatomWrite> datoms,
   PutVarint(out, datoms.size());
   for (size_t i = 0; i < datoms.size(); ++i) {
     const DatomWrite& d = datoms[i];
-    out->push_back(static_cast<char>(d.added ? kFlagAdded : 0));
-    PutVarint(out, d.e);
+    const bool same_entity = i > 0 && d.e == datoms[i - 1].e;
+    out->push_back(
+        static_cast<char>((d.added ? kFlagAdded : 0) | (same_entity ? kFlagSameEntity : 0)));
+    if (!same_entity) PutVarint(out, d.e);
     PutVarint(out, d.a);
     PutVarint(out, d.v.size());
     out->append(d.v);
@@ -71,19 +76,27 @@ absl::StatusOr<LogEntry> DecodeLogEntry(std::string_view key, std::string_view v
   value.remove_prefix(1);
   uint64_t count = 0;
   if (!GetVarint(&value, &count)) return Malformed(entry.t, "truncated datom count");
-  // Each datom takes at least 5 bytes, which bounds a corrupt count.
-  if (count > value.size() / 5) return Malformed(entry.t, "datom count exceeds record");
+  // Each datom takes at least 4 bytes, which bounds a corrupt count.
+  if (count > value.size() / 4) return Malformed(entry.t, "datom count exceeds record");
   entry.datoms.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     LogDatom d;
     if (value.empty()) return Malformed(entry.t, "truncated datom");
     const uint8_t flags = static_cast<uint8_t>(value[0]);
     value.remove_prefix(1);
-    if ((flags & ~kFlagAdded) != 0) return Malformed(entry.t, "unknown datom flags");
+    if ((flags & ~(kFlagAdded | kFlagSameEntity)) != 0) {
+      return Malformed(entry.t, "unknown datom flags");
+    }
     d.added = (flags & kFlagAdded) != 0;
+    if ((flags & kFlagSameEntity) != 0) {
+      if (i == 0) return Malformed(entry.t, "first datom without an entity");
+      d.e = entry.datoms.back().e;
+    } else if (!GetVarint(&value, &d.e)) {
+      return Malformed(entry.t, "truncated datom");
+    }
     uint64_t v_size = 0;
-    if (!GetVarint(&value, &d.e) || !GetVarint(&value, &d.a) || !GetVarint(&value, &v_size) ||
-        v_size == 0 || v_size > value.size()) {
+    if (!GetVarint(&value, &d.a) || !GetVarint(&value, &v_size) || v_size == 0 ||
+        v_size > value.size()) {
       return Malformed(entry.t, "truncated datom");
     }
     d.v = value.substr(0, v_size);

@@ -407,6 +407,29 @@ TEST(LogTest, RecordRoundTrip) {
   EXPECT_FALSE(DecodeLogEntry("bad", record).ok());
 }
 
+TEST(LogTest, DatomsOfTheSameEntityOmitIt) {
+  const std::string one = Encode(Value::Integer(1), ValueType::kLong);
+  const uint64_t e = uint64_t{4} << 42 | 1;
+  std::vector<DatomWrite> writes = {{.e = e, .a = 72, .v = one},
+                                    {.e = e, .a = 73, .v = one, .added = false},
+                                    {.e = 2, .a = 72, .v = one}};
+  std::string record;
+  EncodeLogRecord(5, writes, std::vector<uint64_t>{0, uint64_t(TToTx(3)), 0}, &record);
+  // version, count, [01 e(7) 48 09 v(9)], [02 49 09 v(9) 03], [01 02 48 09 v(9)]
+  EXPECT_EQ(record.size(), 2u + 19 + 13 + 13);
+  EXPECT_EQ(record[21], '\x02') << "the second datom's flags: retraction, same entity";
+  absl::StatusOr<LogEntry> entry = DecodeLogEntry(LogKey(5), record);
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  ASSERT_EQ(entry->datoms.size(), 3u);
+  EXPECT_EQ(entry->datoms[1].e, e);
+  EXPECT_EQ(entry->datoms[1].a, 73u);
+  EXPECT_FALSE(entry->datoms[1].added);
+  EXPECT_EQ(entry->datoms[1].tx_a, uint64_t(TToTx(3)));
+  EXPECT_EQ(entry->datoms[2].e, 2u);
+  // A first datom cannot name "the previous entity".
+  EXPECT_FALSE(DecodeLogEntry(LogKey(5), std::string("\x01\x01\x03\x48\x01\x10", 6)).ok());
+}
+
 // The worked example of docs/format.md, "Decoding a key by hand".
 TEST(LogTest, DocumentedExampleBytes) {
   const uint64_t e = uint64_t{4} << 42 | 1;
