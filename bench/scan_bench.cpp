@@ -89,29 +89,51 @@ void BM_ScanDatoms(benchmark::State& state) {
   });
 }
 
+// Reads a key id in the store's form (docs/format.md): a count byte n, then
+// n big-endian bytes. Returns the bytes it took.
+size_t RawId(const char* p, uint64_t* id) {
+  const size_t n = static_cast<uint8_t>(p[0]);
+  uint64_t x = 0;
+  for (size_t i = 1; i <= n; ++i) x = (x << 8) | static_cast<uint8_t>(p[i]);
+  *id = x;
+  return n + 1;
+}
+
 void BM_ScanRawCursor(benchmark::State& state) {
   const ScanData& data = Data();
   RawEnv env(data.dir.path(), MDB_RDONLY);
   const MDB_dbi dbi = env.OpenDbi("aevt");
-  char prefix[8];
-  const uint64_t be_attr = __builtin_bswap64(static_cast<uint64_t>(data.attr));
-  std::memcpy(prefix, &be_attr, 8);
+  // The AEVT prefix of the attribute: its id in key form.
+  std::string prefix;
+  {
+    uint64_t a = static_cast<uint64_t>(data.attr);
+    int n = 0;
+    for (uint64_t x = a; x != 0; x >>= 8) ++n;
+    prefix.push_back(static_cast<char>(n));
+    for (int i = n - 1; i >= 0; --i) prefix.push_back(static_cast<char>(a >> (8 * i)));
+  }
   TimeScans(state, "scan.raw", [&](uint64_t* sum) {
     int64_t count = 0;
     RawReadTxn txn(env);
     MDB_cursor* cursor = nullptr;
     CheckRc(mdb_cursor_open(txn.txn(), dbi, &cursor), "mdb_cursor_open", "");
-    MDB_val key{8, prefix}, value;
+    MDB_val key{prefix.size(), prefix.data()}, value;
     for (int rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
       const char* k = static_cast<const char*>(key.mv_data);
-      if (key.mv_size < 8 || std::memcmp(k, prefix, 8) != 0) break;
-      // a(8) e(8) v' where v' of a long is a tag byte and 8 sign-flipped
-      // big-endian bytes; the value is tx_a (8 bytes).
-      const uint64_t e = BigEndian64(k + 8);
-      const int64_t v = static_cast<int64_t>(BigEndian64(k + 17) ^ (uint64_t{1} << 63));
-      const uint64_t tx = BigEndian64(static_cast<const char*>(value.mv_data));
-      *sum += e + static_cast<uint64_t>(v) + tx;
+      if (key.mv_size < prefix.size() || std::memcmp(k, prefix.data(), prefix.size()) != 0) {
+        break;
+      }
+      // id(a) id(e) v', where v' of a long is a tag byte and 8 sign-flipped
+      // big-endian bytes; the value is t_a in 1 to 6 big-endian bytes.
+      uint64_t e = 0;
+      const size_t e_at = prefix.size();
+      const size_t v_at = e_at + RawId(k + e_at, &e);
+      const int64_t v = static_cast<int64_t>(BigEndian64(k + v_at + 1) ^ (uint64_t{1} << 63));
+      uint64_t t = 0;
+      const char* tv = static_cast<const char*>(value.mv_data);
+      for (size_t i = 0; i < value.mv_size; ++i) t = (t << 8) | static_cast<uint8_t>(tv[i]);
+      *sum += e + static_cast<uint64_t>(v) + t;
       ++count;
     }
     mdb_cursor_close(cursor);
