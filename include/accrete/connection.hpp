@@ -54,6 +54,10 @@ struct Options {
   // LMDB reader slots (concurrent read transactions across all processes).
   // Default: 1022.
   unsigned max_readers = 1022;
+  // Growing the map waits for this process's open reads (Datoms streams) to
+  // end; past this, the transactions that needed the space fail with
+  // ResourceExhausted instead of waiting forever. Default: 10 s.
+  std::chrono::milliseconds map_growth_wait{10000};
   // The largest value (string, bytes, ...) one datom may carry. Larger ones
   // are refused with InvalidArgument. Default: 16 MiB.
   size_t max_value_bytes = size_t{16} << 20;

@@ -408,6 +408,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(std::string_view di
   store_options.initial_map_size = options.initial_map_size;
   store_options.map_growth_factor = options.map_growth_factor;
   store_options.max_readers = options.max_readers;
+  store_options.grow_wait = options.map_growth_wait;
   absl::StatusOr<std::shared_ptr<Store>> store = Store::Open(std::string(dir), store_options);
   if (!store.ok()) return store.status();
   auto config = std::make_shared<DbConfig>();

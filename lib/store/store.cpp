@@ -416,7 +416,7 @@ class IndexWriter {
     int rc = mdb_cursor_get(cursor, &k, &v, MDB_PREV);
     if (rc == MDB_SUCCESS) {
       if (same_value(k)) return true;
-      if (appended) return false;  // nothing follows an appended key
+      if (appended) return false;                     // nothing follows an appended key
       rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);  // back on the new key
       if (rc != MDB_SUCCESS) return LmdbStatus(rc, "scanning avet");
     } else if (rc == MDB_NOTFOUND) {
@@ -541,8 +541,11 @@ struct Store::Impl {
   }
 
   // Runs `fn` (an LMDB call) with no transaction of this process active.
+  // A thread that keeps a read open (say, a Datoms stream it is consuming
+  // while it waits for its own transact) would block the resize forever; after
+  // `wait` the resize gives up with an error instead.
   template <typename Fn>
-  absl::Status Exclusive(Fn fn, std::string_view what) {
+  absl::Status Exclusive(Fn fn, std::string_view what, std::chrono::milliseconds wait) {
     if (auto it = t_holds.find(this); it != t_holds.end() && it->second > 0) {
       return absl::FailedPreconditionError(absl::StrCat(
           AsAbsl(what), ": this thread still holds a snapshot or transaction of the store"));
@@ -550,7 +553,14 @@ struct Store::Impl {
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return !resizing; });
     resizing = true;
-    cv.wait(lock, [&] { return active == 0; });
+    if (!cv.wait_for(lock, wait, [&] { return active == 0; })) {
+      resizing = false;
+      cv.notify_all();
+      return absl::ResourceExhaustedError(
+          absl::StrCat(AsAbsl(what), ": the map is full and ", active,
+                       " read transaction(s) of this process stayed open for ", wait.count(),
+                       " ms; finish or drop open Datoms streams before transacting"));
+    }
     for (MDB_txn* txn : pool) mdb_txn_abort(txn);
     pool.clear();
     const int rc = fn();
@@ -770,12 +780,12 @@ absl::Status Store::Grow() {
         next = (next + page - 1) / page * page;
         return mdb_env_set_mapsize(env_, next);
       },
-      "growing the map");
+      "growing the map", options_.grow_wait);
 }
 
 absl::Status Store::AdoptMapSize() const {
   return impl_->Exclusive([&] { return mdb_env_set_mapsize(env_, 0); },
-                          "adopting the map size grown by another process");
+                          "adopting the map size grown by another process", options_.grow_wait);
 }
 
 // ---- Cursor -----------------------------------------------------------------
@@ -1049,7 +1059,8 @@ absl::Status WriteTxn::ApplyTx(int64_t t, std::span<const DatomWrite> datoms,
   // t grows, so the log is always appended to (full pages, no search).
   const int rc = mdb_put(txn_, store_->dbis_[static_cast<int>(Dbi::kLog)], &k, &v, MDB_APPEND);
   if (rc == MDB_KEYEXIST) {
-    return absl::InternalError(absl::StrCat("the log already holds transaction t ", t, " or later"));
+    return absl::InternalError(
+        absl::StrCat("the log already holds transaction t ", t, " or later"));
   }
   if (rc != MDB_SUCCESS) return LmdbStatus(rc, "writing the log");
   return Put(Dbi::kMeta, kMetaKey, EncodeMeta(meta_after));

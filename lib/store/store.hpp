@@ -17,6 +17,7 @@
 #ifndef ACCRETE_LIB_STORE_STORE_HPP_
 #define ACCRETE_LIB_STORE_STORE_HPP_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -73,6 +74,9 @@ struct StoreOptions {
   // LMDB reader slots, shared by every process using the environment.
   // Default: 1022.
   unsigned max_readers = 1022;
+  // How long Grow waits for this process's open read transactions to end
+  // before it gives up with ResourceExhausted. Default: 10 s.
+  std::chrono::milliseconds grow_wait{10000};
 };
 
 // The store's counters, kept in `meta` and updated by every transaction.

@@ -219,6 +219,34 @@ TEST(ConnectionTest, TinyMapGrowsThroughALargeImport) {
   EXPECT_EQ(CountDatoms(conn->db(), Index::kAevt, {kw("person/name")}), 20000u);
 }
 
+// A thread consuming a Datoms stream holds a read transaction; if its own
+// transact then needs the map to grow, the growth cannot wait for it. The
+// transaction fails with a clear error instead of hanging, writes nothing,
+// and succeeds once the stream is gone.
+TEST(ConnectionTest, GrowthBlockedByOwnOpenStreamFailsClearly) {
+  TempDir dir;
+  Options options = RelaxedOptions();
+  options.initial_map_size = 256 << 10;
+  options.map_growth_wait = std::chrono::milliseconds(200);
+  auto conn = OpenWithSchema(dir.path(), options);
+  ASSERT_OK(conn->transact(R"([{:log/seq -1}])"));
+  std::vector<Value> big;
+  for (int i = 0; i < 20000; ++i) big.push_back(map({{kw("log/seq"), i}}));
+  const int64_t t = conn->db().basis_t();
+  {
+    ASSERT_OK_AND_ASSIGN(Datoms open, conn->db().datoms(Index::kAevt, {kw("log/seq")}));
+    ASSERT_TRUE(open.Next());  // the stream now holds a read transaction
+    auto report = conn->transact(Value::Vector(big));
+    ASSERT_FALSE(report.ok());
+    EXPECT_TRUE(absl::IsResourceExhausted(report.status())) << report.status();
+    EXPECT_NE(report.status().message().find("Datoms"), absl::string_view::npos) << report.status();
+  }
+  EXPECT_EQ(conn->db().basis_t(), t);
+  EXPECT_EQ(CountDatoms(conn->db(), Index::kAevt, {kw("log/seq")}), 1u);
+  ASSERT_OK(conn->transact(Value::Vector(big)));
+  EXPECT_EQ(CountDatoms(conn->db(), Index::kAevt, {kw("log/seq")}), 20001u);
+}
+
 TEST(ConnectionTest, ThousandsOfDbValuesNeedNoReaderSlots) {
   TempDir dir;
   Options options = RelaxedOptions();
