@@ -99,7 +99,26 @@ absl::StatusOr<std::unique_ptr<RawScan>> RawScan::Open(const DbState& db, Index 
   scan->current_cursor_ = *std::move(current);
   const std::string_view first = start.empty() ? std::string_view(scan->prefix_) : start;
   scan->current_cursor_.Seek(first);
-  if (scan->use_history_) {
+  // An EAVT as_of view needs only the lifetimes closed after its t: the
+  // by-time history finds them with one seek per [e a].
+  scan->use_time_ =
+      scan->use_history_ && index == Index::kEavt && !db.history && !seek && start.empty();
+  if (scan->use_time_) {
+    absl::StatusOr<Cursor> time = scan->snapshot_.OpenCursor(Dbi::kHistEavtByTime);
+    if (!time.ok()) return time.status();
+    scan->time_cursor_ = *std::move(time);
+    std::string_view rest = scan->prefix_;
+    uint64_t id = 0;
+    size_t cut = 0;
+    for (int i = 0; i < 2 && !rest.empty(); ++i) {
+      const size_t n = ReadId(rest, &id);
+      if (n == 0) break;
+      cut += n;
+      rest.remove_prefix(n);
+    }
+    scan->time_prefix_ = scan->prefix_.substr(0, cut);
+    scan->time_cursor_.Seek(scan->time_prefix_);
+  } else if (scan->use_history_) {
     absl::StatusOr<Cursor> history = scan->snapshot_.OpenCursor(HistoryOf(CurrentDbi(index)));
     if (!history.ok()) return history.status();
     scan->history_cursor_ = *std::move(history);
@@ -131,7 +150,11 @@ void RawScan::AdvanceConsumed() {
       current_cursor_.Next();
       break;
     case Source::kHistory:
-      history_cursor_.Next();
+      if (use_time_) {
+        ++group_pos_;
+      } else {
+        history_cursor_.Next();
+      }
       break;
     case Source::kOverlay:
       ++overlay_pos_;
@@ -145,7 +168,62 @@ void RawScan::AdvanceConsumed() {
 bool RawScan::EndOfSources() {
   if (!current_cursor_.status().ok()) status_ = current_cursor_.status();
   if (!history_cursor_.status().ok()) status_ = history_cursor_.status();
+  if (!time_cursor_.status().ok()) status_ = time_cursor_.status();
   return false;
+}
+
+// Fills group_ with the next [e a] group's lifetimes that may be visible:
+// those closed after m = min(view t, stored t) and opened at or before it.
+// Leaves group_ empty at the end of the range; false on error.
+bool RawScan::LoadGroup() {
+  group_.clear();
+  group_pos_ = 0;
+  const int64_t m = std::min(view_t_, db_.stored_t);
+  while (group_.empty()) {
+    if (!time_cursor_.valid() || !time_cursor_.key().starts_with(time_prefix_)) return true;
+    absl::StatusOr<TimeKeyParts> first = ParseTimeKey(time_cursor_.key());
+    if (!first.ok()) {
+      status_ = first.status();
+      return false;
+    }
+    group_seek_.assign(time_cursor_.key().substr(0, first->group_size));
+    const size_t group_size = group_seek_.size();
+    const Attribute* attr = db_.schema != nullptr ? db_.schema->Find(first->a) : nullptr;
+    // Cardinality one: at most one lifetime is open at m, and it is the first
+    // to close after m (see Attribute::cardinality_since_t).
+    const bool one = attr != nullptr && !attr->many && m >= attr->cardinality_since_t;
+    AppendId(&group_seek_, static_cast<uint64_t>(m + 1));
+    for (bool more = time_cursor_.Seek(group_seek_);
+         more &&
+         time_cursor_.key().starts_with(std::string_view(group_seek_).substr(0, group_size));
+         more = time_cursor_.Next()) {
+      absl::StatusOr<TimeKeyParts> parts = ParseTimeKey(time_cursor_.key());
+      if (!parts.ok()) {
+        status_ = parts.status();
+        return false;
+      }
+      const int64_t tx_a = EntryT(time_cursor_.value());
+      if (tx_a <= m) {
+        GroupLife life;
+        life.key.assign(group_seek_, 0, group_size);
+        life.key.append(parts->v);
+        if (InRange(life.key)) {
+          life.tx_a = tx_a;
+          life.tx_r = parts->t_r;
+          group_.push_back(std::move(life));
+        }
+      }
+      if (one) break;
+    }
+    // On to the next group: past every key that starts with this group's ids.
+    group_seek_.resize(group_size);
+    group_seek_.push_back('\xff');
+    time_cursor_.Seek(group_seek_);
+    std::sort(group_.begin(), group_.end(), [](const GroupLife& x, const GroupLife& y) {
+      return Compare(x.key, x.tx_a, y.key, y.tx_a) < 0;
+    });
+  }
+  return true;
 }
 
 inline bool RawScan::SetFromKey(std::string_view key, std::string_view full_v) {
@@ -201,7 +279,13 @@ bool RawScan::NextLifetime(std::string_view* key, std::string_view* full_v, int6
     if (current_cursor_.valid() && InRange(current_cursor_.key())) {
       heads[0] = {true, current_cursor_.key(), EntryT(current_cursor_.value()), kOpen};
     }
-    if (use_history_ && history_cursor_.valid() && InRange(history_cursor_.key())) {
+    if (use_time_) {
+      if (group_pos_ >= group_.size() && !LoadGroup()) return false;
+      if (group_pos_ < group_.size()) {
+        const GroupLife& life = group_[group_pos_];
+        heads[1] = {true, life.key, life.tx_a, life.tx_r};
+      }
+    } else if (use_history_ && history_cursor_.valid() && InRange(history_cursor_.key())) {
       auto split = SplitHistoryKey(history_cursor_.key());
       if (!split.ok()) {
         status_ = split.status();

@@ -116,8 +116,7 @@ class RawScan {
   // Sets current_'s e, a and v from an index key (and the full value when
   // known, else from the key or the long-value store).
   bool SetFromKey(std::string_view key, std::string_view full_v);
-  bool NextLifetime(std::string_view* key, std::string_view* full_v, int64_t* tx_a,
-                    int64_t* tx_r);
+  bool NextLifetime(std::string_view* key, std::string_view* full_v, int64_t* tx_a, int64_t* tx_r);
   bool EndOfSources();
 
   const DbState& db_;
@@ -135,6 +134,21 @@ class RawScan {
   Source consumed_ = Source::kNone;
   Cursor current_cursor_;
   Cursor history_cursor_;
+  // EAVT as_of views read closed lifetimes from the by-time history instead
+  // of heavt: per [e a] group, only those closed after the view's t (and for
+  // a cardinality-one attribute only the first), sorted into key order.
+  struct GroupLife {
+    std::string key;  // the EAVT key
+    int64_t tx_a = 0;
+    int64_t tx_r = 0;
+  };
+  bool LoadGroup();
+  bool use_time_ = false;
+  std::string time_prefix_;  // prefix_ cut to its e and a ids
+  Cursor time_cursor_;
+  std::vector<GroupLife> group_;
+  size_t group_pos_ = 0;
+  std::string group_seek_;  // scratch
   const std::vector<Overlay::Life>* overlay_lives_ = nullptr;
   size_t overlay_pos_ = 0;
   // A retraction still to emit for the lifetime just asserted (history

@@ -165,6 +165,7 @@ absl::StatusOr<std::shared_ptr<const Schema>> Schema::Load(const DbState& db) {
           break;
         case sys::kCardinality:
           attr->many = value->as_int() == sys::kCardinalityMany;
+          attr->cardinality_since_t = TxToT(d.tx);
           break;
         case sys::kUnique:
           attr->unique =

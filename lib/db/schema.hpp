@@ -64,6 +64,10 @@ struct Attribute {
   Unique unique = Unique::kNone;
   bool component = false;
   bool no_history = false;
+  // The t since which the attribute has had its current cardinality: a
+  // cardinality-one attribute has had at most one value per entity at any
+  // t >= this (history reads rely on it).
+  int64_t cardinality_since_t = 0;
   // Composite tuple: the attributes whose values it combines, in order.
   std::vector<EntityId> tuple_attrs;
   // :db.attr/preds, fully-qualified symbols.

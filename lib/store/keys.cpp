@@ -55,6 +55,29 @@ void AppendHistorySuffix(std::string* key, int64_t t_a) {
   AppendTailId(key, static_cast<uint64_t>(t_a));
 }
 
+void BuildTimeKey(uint64_t e, uint64_t a, int64_t t_r, std::string_view v, std::string* out) {
+  out->clear();
+  AppendId(out, e);
+  AppendId(out, a);
+  AppendId(out, static_cast<uint64_t>(t_r));
+  out->append(v);
+}
+
+absl::StatusOr<TimeKeyParts> ParseTimeKey(std::string_view key) {
+  TimeKeyParts parts;
+  const size_t n_e = ReadId(key, &parts.e);
+  const size_t n_a = n_e == 0 ? 0 : ReadId(key.substr(n_e), &parts.a);
+  uint64_t t_r = 0;
+  const size_t n_t = n_a == 0 ? 0 : ReadId(key.substr(n_e + n_a), &t_r);
+  if (n_t == 0 || key.size() == n_e + n_a + n_t) {
+    return absl::DataLossError("malformed hteavt key");
+  }
+  parts.group_size = n_e + n_a;
+  parts.t_r = static_cast<int64_t>(t_r);
+  parts.v = key.substr(n_e + n_a + n_t);
+  return parts;
+}
+
 std::string EavtKey(uint64_t e, uint64_t a, std::string_view v) {
   std::string key;
   BuildIndexKey(Dbi::kEavt, e, a, v, &key);

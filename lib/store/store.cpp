@@ -23,10 +23,11 @@ namespace accrete::internal {
 namespace {
 
 // on-disk format: do not change.
-constexpr const char* kDbiNames[kDbiCount] = {"eavt",  "aevt",  "avet", "vaet", "heavt", "haevt",
-                                              "havet", "hvaet", "log",  "vals", "stats", "meta"};
+constexpr const char* kDbiNames[kDbiCount] = {"eavt",  "aevt",  "avet",  "vaet", "heavt",
+                                              "haevt", "havet", "hvaet", "log",  "vals",
+                                              "stats", "meta",  "hteavt"};
 constexpr std::string_view kMetaKey = "meta";
-constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kFormatVersion = 3;
 constexpr size_t kMetaBytes = 4 + 5 * 8;
 constexpr size_t kStatsBytes = 16;
 constexpr size_t kIdBytes = 8;
@@ -170,7 +171,7 @@ bool HasValuePrefix(std::string_view key, std::string_view prefix) {
 // statistics. Key buffers are reused across datoms.
 class IndexWriter {
  public:
-  IndexWriter(MDB_txn* txn, const unsigned* dbis, int64_t t) : txn_(txn), dbis_(dbis) {
+  IndexWriter(MDB_txn* txn, const unsigned* dbis, int64_t t) : txn_(txn), dbis_(dbis), t_(t) {
     AppendEntryT(&tx_bytes_, t);
   }
   ~IndexWriter() {
@@ -236,6 +237,15 @@ class IndexWriter {
       MDB_val tx_r = Val(tx_bytes_);
       const int put = mdb_put(txn_, dbi(HistoryOf(index)), &key, &tx_r, 0);
       if (put != MDB_SUCCESS) return LmdbStatus(put, "writing history");
+    }
+    if (d.keep_history) {
+      BuildTimeKey(d.e, d.a, t_, v_, &key_);
+      key = Val(key_);
+      std::string t_a_bytes;
+      AppendEntryT(&t_a_bytes, t_a);
+      MDB_val value = Val(t_a_bytes);
+      const int put = mdb_put(txn_, dbi(Dbi::kHistEavtByTime), &key, &value, 0);
+      if (put != MDB_SUCCESS) return LmdbStatus(put, "writing history by time");
     }
     absl::StatusOr<bool> still_held = HasCurrentValue(d.a);
     if (!still_held.ok()) return still_held.status();
@@ -461,6 +471,7 @@ class IndexWriter {
   MDB_txn* txn_;
   const unsigned* dbis_;
   MDB_cursor* avet_cursor_ = nullptr;
+  const int64_t t_;
   std::string tx_bytes_;
   std::string v_;
   std::string key_;

@@ -51,8 +51,13 @@ enum class Dbi : uint8_t {
   kVals,
   kStats,
   kMeta,
+  // History of EAVT ordered by retraction time within [e a]:
+  //   id(e) id(a) id(t_r) v' -> t_a
+  // An as_of(t) read of [e a] seeks to t_r > t and reads only the lifetimes
+  // closed after t, instead of every closed version of [e a].
+  kHistEavtByTime,
 };
-inline constexpr int kDbiCount = 12;
+inline constexpr int kDbiCount = 13;
 
 // The history sub-database of a current index (kEavt -> kHistEavt).
 constexpr Dbi HistoryOf(Dbi current) { return static_cast<Dbi>(static_cast<int>(current) + 4); }
@@ -82,7 +87,7 @@ struct StoreOptions {
 // The store's counters, kept in `meta` and updated by every transaction.
 // on-disk format: do not change.
 struct Meta {
-  uint32_t format_version = 2;
+  uint32_t format_version = 3;
   int64_t basis_t = -1;         // t of the last committed transaction
   int64_t next_db_eid = 0;      // next counter in :db.part/db
   int64_t next_user_eid = 0;    // next counter in :db.part/user
@@ -289,6 +294,18 @@ void AppendIndexKey(Dbi dbi, uint64_t e, uint64_t a, std::string_view v, std::st
 // Appends the suffix that makes a current-index key the key of its closed
 // lifetime in the history index: the t of tx_a (tail form, encoding.hpp).
 void AppendHistorySuffix(std::string* key, int64_t t_a);
+
+// A kHistEavtByTime key: id(e) id(a) id(t_r) v'.
+void BuildTimeKey(uint64_t e, uint64_t a, int64_t t_r, std::string_view v, std::string* out);
+struct TimeKeyParts {
+  size_t group_size = 0;  // bytes of id(e) id(a): the [e a] group prefix
+  uint64_t e = 0;
+  uint64_t a = 0;
+  int64_t t_r = 0;
+  std::string_view v;  // in-key form
+};
+// DataLoss for a malformed key.
+absl::StatusOr<TimeKeyParts> ParseTimeKey(std::string_view key);
 // Parses a key of current index `dbi` (or its history, then tx_a is set).
 // DataLoss for a malformed key.
 absl::StatusOr<KeyParts> ParseKey(Dbi dbi, std::string_view key);

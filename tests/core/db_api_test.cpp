@@ -158,6 +158,46 @@ TEST_F(DbApiTest, HistoryShowsRetractionsWithTheirTransaction) {
   EXPECT_EQ(counts[2].v, Value(11));
 }
 
+// The by-time history may take only the first lifetime closed after t for a
+// cardinality-one attribute; values from a time when the attribute was
+// cardinality many must still all show.
+TEST_F(DbApiTest, AsOfBeforeACardinalityChangeShowsEveryValue) {
+  Value sku = vec({kw("item/sku"), "SKU-2"});
+  ASSERT_OK_AND_ASSIGN(TxReport two_tags,
+                       conn_->transact(R"([[:db/add [:item/sku "SKU-2"] :item/tags :tag/z]])"));
+  const int64_t t_many = two_tags.t();
+  ASSERT_OK(conn_->transact(R"([[:db/retract [:item/sku "SKU-2"] :item/tags :tag/even]
+                               [:db/retract [:item/sku "SKU-2"] :item/tags :tag/x]])"));
+  // Every entity now has at most one tag: many -> one is allowed.
+  for (int i = 0; i < 10; ++i) {
+    if (i == 2) continue;
+    ASSERT_OK(conn_->transact(
+        vec({vec({kw("db/retract"), vec({kw("item/sku"), "SKU-" + std::to_string(i)}),
+                  kw("item/tags"), kw("tag/even")})})));
+  }
+  ASSERT_OK(conn_->transact(R"([{:db/id :item/tags :db/cardinality :db.cardinality/one}])"));
+  for (int k = 0; k < 5; ++k) {
+    ASSERT_OK(conn_->transact(vec({vec(
+        {kw("db/add"), sku, kw("item/tags"), Value::Keyword("tag", "v" + std::to_string(k))})})));
+  }
+  Db then = conn_->db().as_of(t_many);
+  auto tags = All(then.datoms(Index::kEavt, {sku, kw("item/tags")}));
+  std::vector<Value> values;
+  for (const Datom& d : tags) values.push_back(d.v);
+  EXPECT_EQ(values, (std::vector<Value>{kw("tag/even"), kw("tag/x"), kw("tag/z")}));
+  // And the latest db has only the last single value.
+  auto now = All(conn_->db().datoms(Index::kEavt, {sku, kw("item/tags")}));
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(now[0].v, kw("tag/v4"));
+  // In between, each as_of shows exactly the value of that moment.
+  ASSERT_OK_AND_ASSIGN(auto log, conn_->db().tx_range(conn_->db().basis_t() - 4, std::nullopt));
+  for (size_t k = 0; k < log.size(); ++k) {
+    auto at = All(conn_->db().as_of(log[k].t).datoms(Index::kEavt, {sku, kw("item/tags")}));
+    ASSERT_EQ(at.size(), 1u) << "t " << log[k].t;
+    EXPECT_EQ(at[0].v, Value::Keyword("tag", "v" + std::to_string(k)));
+  }
+}
+
 TEST_F(DbApiTest, EntidIdentAndAttribute) {
   Db db = conn_->db();
   ASSERT_OK_AND_ASSIGN(EntityId sku, db.entid(kw("item/sku")));

@@ -311,6 +311,47 @@ TEST_P(TimeModelTest, ViewsAgreeWithModel) {
     }
   }
 
+  // EAVT by entity, by [e a] and by [e a v], at every t: as_of reads of
+  // EAVT take their closed lifetimes from the by-time history.
+  for (int64_t t = first_t; t <= last_t; ++t) {
+    SCOPED_TRACE(::testing::Message() << "EAVT as_of t " << t);
+    Db db = latest.as_of(t);
+    std::vector<Datom> expected = as_of_model(t);
+    for (EntityId e : entities) {
+      std::vector<Datom> want;
+      for (const Datom& d : expected) {
+        if (d.e == e) want.push_back(d);
+      }
+      ASSERT_OK_AND_ASSIGN(Datoms eavt, db.datoms(Index::kEavt, {Value::Integer(e)}));
+      ASSERT_OK_AND_ASSIGN(std::vector<Datom> got, std::move(eavt).ToVector());
+      got.erase(
+          std::remove_if(got.begin(), got.end(), [&](const Datom& d) { return d.a == doc_id; }),
+          got.end());
+      // EAVT order: attribute, then value.
+      for (size_t i = 1; i < got.size(); ++i) {
+        EXPECT_TRUE(got[i - 1].a < got[i].a ||
+                    (got[i - 1].a == got[i].a && compare(got[i - 1].v, got[i].v) < 0))
+            << "EAVT order broken at " << got[i].to_string();
+      }
+      EXPECT_EQ(Sorted(got), want) << "EAVT of " << e;
+      for (const ModelAttr& attr : model.attrs) {
+        std::vector<Datom> want_ea;
+        for (const Datom& d : want) {
+          if (d.a == attr.id) want_ea.push_back(d);
+        }
+        ASSERT_OK_AND_ASSIGN(Datoms ea, db.datoms(Index::kEavt, {Value::Integer(e), attr.ident}));
+        ASSERT_OK_AND_ASSIGN(std::vector<Datom> got_ea, std::move(ea).ToVector());
+        EXPECT_EQ(Sorted(got_ea), want_ea) << "EAVT of " << e << " " << attr.ident.to_string();
+        for (const Datom& d : want_ea) {
+          ASSERT_OK_AND_ASSIGN(Datoms eav,
+                               db.datoms(Index::kEavt, {Value::Integer(e), attr.ident, d.v}));
+          ASSERT_OK_AND_ASSIGN(std::vector<Datom> got_eav, std::move(eav).ToVector());
+          EXPECT_EQ(got_eav, std::vector<Datom>{d});
+        }
+      }
+    }
+  }
+
   // The log: each transaction's datoms, as the reports gave them.
   ASSERT_OK_AND_ASSIGN(auto log, latest.tx_range(first_t, last_t + 1));
   ASSERT_EQ(log.size(), static_cast<size_t>(last_t - first_t + 1));
