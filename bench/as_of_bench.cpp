@@ -49,13 +49,13 @@ const AsOfData& Data(History history) {
       MustTransact(*conn, Value::Vector(std::move(others)), "as-of others");
   std::vector<EntityId> other_ids;
   for (const auto& [tempid, id] : others_report.tempids) other_ids.push_back(id);
-  TxReport created = MustTransact(
-      *conn,
-      vec({map({{kw("db/id"), "e"},
-                {kw("ao/name"), "the entity"},
-                {kw("ao/n"), 0},
-                {kw("ao/tags"), vec({kw("t/a"), kw("t/b"), kw("t/c")})}})}),
-      "as-of entity");
+  TxReport created =
+      MustTransact(*conn,
+                   vec({map({{kw("db/id"), "e"},
+                             {kw("ao/name"), "the entity"},
+                             {kw("ao/n"), 0},
+                             {kw("ao/tags"), vec({kw("t/a"), kw("t/b"), kw("t/c")})}})}),
+                   "as-of entity");
   d->e = created.tempids.at("e");
   d->t0 = created.t();
   for (int64_t i = 1; i <= kLaterTxs; ++i) {
@@ -73,8 +73,9 @@ int64_t ReadEntity(const Db& db, EntityId e, Read read) {
   if (read == Read::kTouch) {
     const Value touched = Check(Check(db.entity(e), "entity").Touch(), "Touch");
     const Value* tags = touched.get(kw("ao/tags"));
-    return tags != nullptr && touched.get(kw("ao/n")) != nullptr ? static_cast<int64_t>(tags->size())
-                                                                : -1;
+    return tags != nullptr && touched.get(kw("ao/n")) != nullptr
+               ? static_cast<int64_t>(tags->size())
+               : -1;
   }
   Datoms datoms = Check(db.datoms(Index::kEavt, {e}), "datoms");
   int64_t n = 0;

@@ -22,8 +22,8 @@ void Check(const absl::Status& status, std::string_view what) {
 
 void CheckRc(int rc, std::string_view what, const char* message) {
   if (rc == 0) return;
-  std::fprintf(stderr, "accrete_bench: %.*s: %d %s\n", static_cast<int>(what.size()),
-               what.data(), rc, message);
+  std::fprintf(stderr, "accrete_bench: %.*s: %d %s\n", static_cast<int>(what.size()), what.data(),
+               rc, message);
   std::abort();
 }
 
@@ -43,9 +43,7 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-std::string TempDir::Sub(std::string_view name) const {
-  return path_ + "/" + std::string(name);
-}
+std::string TempDir::Sub(std::string_view name) const { return path_ + "/" + std::string(name); }
 
 uint64_t FileBytes(const std::string& path) {
   struct stat st;

@@ -109,7 +109,8 @@ class RawCommitter {
       : shape_(CommitShape()), env_(dir, 0, size_t{64} << 20) {  // durable: no MDB_NOSYNC
     MDB_txn* txn = nullptr;
     CheckRc(mdb_txn_begin(env_.env(), nullptr, 0, &txn), "mdb_txn_begin", "");
-    for (const SubDbWrites& w : shape_) dbis_.push_back(env_.OpenDbi(txn, w.name.c_str(), MDB_CREATE));
+    for (const SubDbWrites& w : shape_)
+      dbis_.push_back(env_.OpenDbi(txn, w.name.c_str(), MDB_CREATE));
     CheckRc(mdb_txn_commit(txn), "mdb_txn_commit", "");
   }
 
@@ -226,7 +227,8 @@ void RegisterCommitBenchmarks() {
       ->Repetitions(2)
       ->UseRealTime()
       ->Unit(benchmark::kMicrosecond);
-  benchmark::RegisterBenchmark("commit/durable_one_entity_8_writers_vs_1", BM_DurableEightVsOneWriter)
+  benchmark::RegisterBenchmark("commit/durable_one_entity_8_writers_vs_1",
+                               BM_DurableEightVsOneWriter)
       ->Iterations(kRounds)
       ->Repetitions(1)
       ->UseRealTime()

@@ -25,9 +25,9 @@ void BM_ImportLargeTx(benchmark::State& state) {
     state.SetIterationTime(seconds);
     PostRate("import.large", kLargeTxEntities * kImportAttrs / seconds);
   }
-  state.counters["datoms/s"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * kLargeTxEntities * kImportAttrs),
-      benchmark::Counter::kIsRate);
+  state.counters["datoms/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * kLargeTxEntities * kImportAttrs),
+                         benchmark::Counter::kIsRate);
 }
 
 void BM_ImportSmallTxs(benchmark::State& state) {

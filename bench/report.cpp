@@ -88,11 +88,11 @@ void PrintReport() {
       const auto slower = Ratio(latest, as_of);
       rows.push_back({absl::StrFormat("entity read (%s) as_of(t) / latest, 10k later txs "
                                       "touching %s",
-                                      read, std::string(history) == "other"
-                                                ? "other entities"
-                                                : "this entity's attribute"),
-                      Rate(as_of, "reads"), Rate(latest, "reads"), Fixed(slower, 2, "x"),
-                      "<= 3x", Verdict(slower, slower && *slower <= 3)});
+                                      read,
+                                      std::string(history) == "other" ? "other entities"
+                                                                      : "this entity's attribute"),
+                      Rate(as_of, "reads"), Rate(latest, "reads"), Fixed(slower, 2, "x"), "<= 3x",
+                      Verdict(slower, slower && *slower <= 3)});
     }
   }
   for (const char* set : {"people", "mixed"}) {
@@ -103,8 +103,7 @@ void PrintReport() {
                          "page fill, log %.1f)",
                          std::string(set) == "people" ? "20k people" : "1M mixed datoms",
                          Metric(base + "current").value_or(0),
-                         100 * Metric(base + "fill").value_or(0),
-                         Metric(base + "log").value_or(0)),
+                         100 * Metric(base + "fill").value_or(0), Metric(base + "log").value_or(0)),
          Fixed(accrete, 1, " B"), Fixed(sqlite, 1, " B (SQLite)"),
          Fixed(Ratio(accrete, sqlite), 2, "x SQLite"), "<= 150 B",
          Verdict(accrete, accrete && *accrete <= 150)});
@@ -115,11 +114,10 @@ void PrintReport() {
       const auto kb = Metric(absl::StrFormat("memory.%s_peak_growth_kb", phase));
       const std::optional<double> mb = kb ? std::optional<double>(*kb / 1024) : std::nullopt;
       rows.push_back(
-          {absl::StrFormat("peak RssAnon growth, %s %.0fM datoms", phase,
-                           datoms.value_or(0) / 1e6),
+          {absl::StrFormat("peak RssAnon growth, %s %.0fM datoms", phase, datoms.value_or(0) / 1e6),
            Fixed(mb, 1, " MB"),
-           Rate(Metric(absl::StrFormat("memory.%s_datoms_per_s", phase)), "datoms"), "",
-           "< 64 MB", Verdict(mb, mb && *mb < 64)});
+           Rate(Metric(absl::StrFormat("memory.%s_datoms_per_s", phase)), "datoms"), "", "< 64 MB",
+           Verdict(mb, mb && *mb < 64)});
     }
   }
 

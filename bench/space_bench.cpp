@@ -153,9 +153,9 @@ constexpr std::array<const char*, 8> kNames = {"Ivan", "Petr",   "Sergei", "Oleg
                                                "Yuri", "Dmitry", "Fedor",  "Denis"};
 constexpr std::array<const char*, 6> kLastNames = {"Ivanov",  "Petrov",    "Sidorov",
                                                    "Kovalev", "Kuznetsov", "Voronoi"};
-constexpr std::array<const char*, 11> kAliases = {
-    "A. C. Q. M.", "Bob", "Bobby", "Bobby D.", "Bobby Tables", "Bob Jr.",
-    "Ivy",         "Vanya", "Petya", "Seryozha", "Dima"};
+constexpr std::array<const char*, 11> kAliases = {"A. C. Q. M.",  "Bob",      "Bobby", "Bobby D.",
+                                                  "Bobby Tables", "Bob Jr.",  "Ivy",   "Vanya",
+                                                  "Petya",        "Seryozha", "Dima"};
 
 std::vector<Person> People() {
   Rng rng(20'000);
@@ -188,26 +188,25 @@ void BM_SpacePeople(benchmark::State& state) {
     TempDir dir("space-people");
     {
       auto conn = OpenConnection(dir.Sub("accrete"));
-      MustTransact(*conn,
-                   vec({AttrDef("person/name", "string"), AttrDef("person/last-name", "string"),
-                        AttrDef("person/full-name", "string"),
-                        AttrDef("person/alias", "string", /*many=*/true),
-                        AttrDef("person/sex", "keyword"), AttrDef("person/age", "long"),
-                        AttrDef("person/salary", "long")}),
-                   "people schema");
+      MustTransact(
+          *conn,
+          vec({AttrDef("person/name", "string"), AttrDef("person/last-name", "string"),
+               AttrDef("person/full-name", "string"),
+               AttrDef("person/alias", "string", /*many=*/true), AttrDef("person/sex", "keyword"),
+               AttrDef("person/age", "long"), AttrDef("person/salary", "long")}),
+          "people schema");
       const Value sexes[] = {kw("male"), kw("female")};
       for (int64_t base = 0; base < kPeople; base += kPeoplePerTx) {
         std::vector<Value> tx;
         for (int64_t i = base; i < base + kPeoplePerTx; ++i) {
           const Person& p = people[static_cast<size_t>(i)];
-          std::vector<MapEntry> m = {
-              {kw("db/id"), Value::String(absl::StrCat("p", i))},
-              {kw("person/name"), kNames[p.name]},
-              {kw("person/last-name"), kLastNames[p.last_name]},
-              {kw("person/full-name"), FullName(p)},
-              {kw("person/sex"), sexes[p.sex]},
-              {kw("person/age"), p.age},
-              {kw("person/salary"), p.salary}};
+          std::vector<MapEntry> m = {{kw("db/id"), Value::String(absl::StrCat("p", i))},
+                                     {kw("person/name"), kNames[p.name]},
+                                     {kw("person/last-name"), kLastNames[p.last_name]},
+                                     {kw("person/full-name"), FullName(p)},
+                                     {kw("person/sex"), sexes[p.sex]},
+                                     {kw("person/age"), p.age},
+                                     {kw("person/salary"), p.salary}};
           datoms += 6;
           if (!p.aliases.empty()) {
             std::vector<Value> aliases;

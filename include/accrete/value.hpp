@@ -74,9 +74,9 @@ class Value {
   // Implicit conversions make C++-built data read like EDN:
   //   vec({kw("db/add"), "jane", kw("person/name"), "Jane"})
   Value(bool b) noexcept : kind_(Kind::kBoolean), bits_(b ? 1 : 0) {}  // NOLINT
-  Value(int i) noexcept : Value(static_cast<long long>(i)) {}            // NOLINT
-  Value(long i) noexcept : Value(static_cast<long long>(i)) {}           // NOLINT
-  Value(long long i) noexcept                                            // NOLINT
+  Value(int i) noexcept : Value(static_cast<long long>(i)) {}          // NOLINT
+  Value(long i) noexcept : Value(static_cast<long long>(i)) {}         // NOLINT
+  Value(long long i) noexcept                                          // NOLINT
       : kind_(Kind::kInteger), bits_(static_cast<uint64_t>(static_cast<int64_t>(i))) {}
   Value(double d) noexcept : kind_(Kind::kFloat), bits_(std::bit_cast<uint64_t>(d)) {}  // NOLINT
   Value(const char* s);         // NOLINT: a string

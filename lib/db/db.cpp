@@ -183,8 +183,7 @@ bool Unstuff(const char** p, const char* end, std::string* out) {
 // unstuffed into `*scratch`. nullopt when malformed or followed by more.
 std::optional<std::string_view> WholeText(const char* p, const char* end, std::string* scratch) {
   const size_t n = static_cast<size_t>(end - p);
-  if (n >= 2 && end[-2] == '\0' && end[-1] == kStuffEnd &&
-      std::memchr(p, '\0', n - 2) == nullptr) {
+  if (n >= 2 && end[-2] == '\0' && end[-1] == kStuffEnd && std::memchr(p, '\0', n - 2) == nullptr) {
     return std::string_view(p, n - 2);
   }
   scratch->clear();
@@ -248,14 +247,14 @@ bool DecodeCommon(std::string_view v, Value* out, std::string* scratch) {
       const ValueType type = EncodedType(v);
       *out = type == ValueType::kString ? Value::String(*text)
              : type == ValueType::kUri  ? Value::Uri(*text)
-                                                  : Value::Bytes(*text);
+                                        : Value::Bytes(*text);
       return true;
     }
     case ValueType::kKeyword:
     case ValueType::kSymbol:
       if (!WholeName(p, end, scratch)) return false;
       *out = EncodedType(v) == ValueType::kKeyword ? Value::Keyword(*scratch)
-                                                                       : Value::Symbol(*scratch);
+                                                   : Value::Symbol(*scratch);
       return true;
     default:
       return false;

@@ -364,7 +364,8 @@ TEST(KeysTest, BuildAndParseEveryIndex) {
   }
   EXPECT_EQ(EavtKey(5, 9, v), std::string("\x01\x05\x01\x09", 4) + v);
   EXPECT_EQ(AvetKey(9, v, 5), std::string("\x01\x09", 2) + v + std::string("\x01\x05\x01", 3));
-  EXPECT_TRUE(absl::IsDataLoss(ParseKey(Dbi::kAvet, std::string("\x01\x09\x31\0\x01\x02\x05", 7)).status()));
+  EXPECT_TRUE(absl::IsDataLoss(
+      ParseKey(Dbi::kAvet, std::string("\x01\x09\x31\0\x01\x02\x05", 7)).status()));
   EXPECT_TRUE(absl::IsDataLoss(ParseKey(Dbi::kHistEavt, EavtKey(5, 9, v) + "\x09").status()));
   EXPECT_EQ(VaetKey(v, 9, 5), v + std::string("\x01\x09\x01\x05", 4));
   EXPECT_EQ(AevtKey(9, 5, v), std::string("\x01\x09\x01\x05", 4) + v);
