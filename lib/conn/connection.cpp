@@ -277,7 +277,7 @@ class ConnectionImpl final : public Connection {
     for (int attempt = 0;; ++attempt) {
       for (const auto& p : batch) p->result.reset();
       status = TryBatch(batch);
-      if (!absl::IsResourceExhausted(status) || status.message() != "map full" || attempt > 40) {
+      if (!internal::IsMapFull(status) || attempt > 40) {
         break;
       }
       // The map is full: nothing of the batch was written. Grow and replay.
@@ -314,10 +314,15 @@ class ConnectionImpl final : public Connection {
     for (const auto& p : batch) {
       absl::StatusOr<internal::WriteTxn> nested = txn->BeginNested();
       if (!nested.ok()) return nested.status();
-      absl::StatusOr<std::shared_ptr<const DbState>> after = RunOne(before, *nested, p.get());
+      bool storage_failed = false;
+      absl::StatusOr<std::shared_ptr<const DbState>> after =
+          RunOne(before, *nested, p.get(), &storage_failed);
       if (!after.ok()) {
         nested->Abort();
-        if (IsBatchFailure(after.status())) return after.status();
+        // A full map or a storage fault ends the whole batch (it is replayed
+        // after growing, or every writer gets the fault); anything else is
+        // this transaction's own error.
+        if (storage_failed) return after.status();
         p->result = after.status();
         continue;
       }
@@ -335,15 +340,11 @@ class ConnectionImpl final : public Connection {
     return absl::OkStatus();
   }
 
-  static bool IsBatchFailure(const absl::Status& status) {
-    // Storage faults and a full map end the whole batch; everything else is
-    // this transaction's own error.
-    return (absl::IsResourceExhausted(status) && status.message() == "map full") ||
-           absl::IsDataLoss(status) || absl::IsInternal(status);
-  }
-
+  // Prepares and applies one transaction in `nested`. Sets *storage_failed
+  // when the failing step wrote to or reloaded from the store.
   absl::StatusOr<std::shared_ptr<const DbState>> RunOne(
-      const std::shared_ptr<const DbState>& before, internal::WriteTxn& nested, Pending* p) {
+      const std::shared_ptr<const DbState>& before, internal::WriteTxn& nested, Pending* p,
+      bool* storage_failed) {
     internal::TxContext ctx;
     ctx.t = before->basis_t + 1;
     ctx.now_ms = Now();
@@ -351,21 +352,20 @@ class ConnectionImpl final : public Connection {
     ctx.max_value_bytes = config_->max_value_bytes;
     Db db_before(before);
     absl::StatusOr<internal::PreparedTx> tx = internal::PrepareTx(db_before, p->tx_data, ctx);
-    if (!tx.ok()) {
-      // Errors of the transaction's own making are reported as such even
-      // when their code collides with a batch failure code.
-      if (absl::IsInternal(tx.status())) {
-        return absl::Status(absl::StatusCode::kUnknown, tx.status().message());
-      }
-      return tx.status();
-    }
+    if (!tx.ok()) return tx.status();
     absl::Status status = nested.ApplyTx(ctx.t, tx->writes, tx->meta_after);
-    if (!status.ok()) return status;
+    if (!status.ok()) {
+      *storage_failed = true;
+      return status;
+    }
     std::shared_ptr<const Schema> schema = before->schema;
     if (tx->schema_changed) {
       DbState probe = *MakeState(tx->meta_after, nullptr);
       auto loaded = Schema::Load(probe);
-      if (!loaded.ok()) return loaded.status();
+      if (!loaded.ok()) {
+        *storage_failed = true;
+        return loaded.status();
+      }
       schema = *std::move(loaded);
     }
     std::shared_ptr<const DbState> after = MakeState(tx->meta_after, schema);

@@ -1,6 +1,7 @@
 // Transaction functions, attribute predicates (:db.attr/preds) and entity
 // specs (:db/ensure), all registered in the connection's Registry.
 #include <atomic>
+#include <thread>
 
 #include "tx_fixture.hpp"
 
@@ -57,6 +58,13 @@ class TxFunctionTest : public TxTest {
             .ok());
     ASSERT_TRUE(
         registry_
+            .RegisterTxFunction("my.fns/fault",
+                                [](const Db&, std::span<const Value>) -> absl::StatusOr<Value> {
+                                  return absl::InternalError("the function's own fault");
+                                })
+            .ok());
+    ASSERT_TRUE(
+        registry_
             .RegisterTxFunction("my.fns/forever",
                                 [](const Db&, std::span<const Value>) -> absl::StatusOr<Value> {
                                   return vec({vec({sym("my.fns/forever")})});
@@ -102,6 +110,29 @@ TEST_F(TxFunctionTest, FunctionErrorAbortsEverything) {
   ExpectRejected(R"([{:person/email "new@x"} [my.fns/fail]])", Code::kFailedPrecondition,
                  {"out of stock"});
   ExpectRejected(R"([[inventory.core/add-item "c@x"]])", Code::kInvalidArgument, {"arity"});
+}
+
+// A function's Internal error is that transaction's error with its code,
+// not a storage fault of the whole group commit: transactions committed
+// alongside it are unaffected.
+TEST_F(TxFunctionTest, FunctionInternalErrorKeepsItsCodeAndSparesTheBatch) {
+  ExpectRejected(R"([[my.fns/fault]])", Code::kInternal, {"the function's own fault"});
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  std::atomic<int> internal{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      auto report =
+          i % 2 == 0 ? conn_->transact(
+                           vec({map({{kw("person/email"), "batch" + std::to_string(i) + "@x"}})}))
+                     : conn_->transact(vec({vec({sym("my.fns/fault")})}));
+      if (report.ok()) ++ok;
+      if (absl::IsInternal(report.status())) ++internal;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 4);
+  EXPECT_EQ(internal.load(), 4);
 }
 
 TEST_F(TxFunctionTest, RunawayRecursionIsBounded) {
