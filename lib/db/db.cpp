@@ -145,133 +145,6 @@ Value DecodeOrNil(std::string_view v) {
   return value.ok() ? *std::move(value) : Value();
 }
 
-// ---- Decoding the common value types on the scan path ----------------------
-//
-// The layout is docs/format.md's, written by lib/store/encoding.cpp. These
-// decode a whole full encoding of the common types with no Status and no
-// intermediate string; anything else (or anything unexpected) goes through
-// DecodeValue. Debug builds check every fast decode against DecodeValue.
-
-constexpr uint64_t kSignBit = uint64_t{1} << 63;
-constexpr char kStuffEscape = '\xFF';  // '\0' '\xFF' is a zero byte of the text
-constexpr char kStuffEnd = '\x01';     // '\0' '\x01' ends the text
-constexpr char kNameUnqualified = '\x01';
-constexpr char kNameQualified = '\x02';
-
-// Appends the zero-stuffed text at `*p` to `*out` and moves `*p` past its end
-// marker. False when malformed.
-bool Unstuff(const char** p, const char* end, std::string* out) {
-  const char* at = *p;
-  while (true) {
-    const void* zero = std::memchr(at, '\0', static_cast<size_t>(end - at));
-    if (zero == nullptr) return false;
-    const char* z = static_cast<const char*>(zero);
-    if (z + 1 >= end) return false;
-    out->append(at, static_cast<size_t>(z - at));
-    if (z[1] == kStuffEnd) {
-      *p = z + 2;
-      return true;
-    }
-    if (z[1] != kStuffEscape) return false;
-    out->push_back('\0');
-    at = z + 2;
-  }
-}
-
-// The text of a stuffed payload that makes up all of [p, end): a view of the
-// payload itself when it holds no zero byte (the usual case), else the text
-// unstuffed into `*scratch`. nullopt when malformed or followed by more.
-std::optional<std::string_view> WholeText(const char* p, const char* end, std::string* scratch) {
-  const size_t n = static_cast<size_t>(end - p);
-  if (n >= 2 && end[-2] == '\0' && end[-1] == kStuffEnd && std::memchr(p, '\0', n - 2) == nullptr) {
-    return std::string_view(p, n - 2);
-  }
-  scratch->clear();
-  if (!Unstuff(&p, end, scratch) || p != end) return std::nullopt;
-  return std::string_view(*scratch);
-}
-
-// A keyword or symbol's qualified name ("ns/name" or "name"), built in
-// `*scratch`.
-bool WholeName(const char* p, const char* end, std::string* scratch) {
-  if (p == end) return false;
-  const char marker = *p++;
-  scratch->clear();
-  if (marker == kNameQualified) {
-    if (!Unstuff(&p, end, scratch) || scratch->empty()) return false;
-    scratch->push_back('/');
-  } else if (marker != kNameUnqualified) {
-    return false;
-  }
-  return Unstuff(&p, end, scratch) && p == end;
-}
-
-double DoubleFromOrderedBits(uint64_t bits) {
-  return std::bit_cast<double>((bits & kSignBit) ? bits & ~kSignBit : ~bits);
-}
-
-// Writes the value of full encoding `v` over `*out` when its type is a common
-// one and it is well formed; false otherwise (`*out` untouched).
-bool DecodeCommon(std::string_view v, Value* out, std::string* scratch) {
-  if (v.empty()) return false;
-  const char* p = v.data() + 1;
-  const char* end = v.data() + v.size();
-  const size_t n = v.size() - 1;
-  switch (EncodedType(v)) {
-    case ValueType::kLong:
-      if (n != 8) return false;
-      *out = Value::Integer(static_cast<int64_t>(GetU64(p) ^ kSignBit));
-      return true;
-    case ValueType::kRef:
-      if (n != 8) return false;
-      *out = Value::Integer(static_cast<int64_t>(GetU64(p)));
-      return true;
-    case ValueType::kInstant:
-      if (n != 8) return false;
-      *out = Value::Inst(static_cast<int64_t>(GetU64(p) ^ kSignBit));
-      return true;
-    case ValueType::kFloat:
-    case ValueType::kDouble:
-      if (n != 8) return false;
-      *out = Value::Float(DoubleFromOrderedBits(GetU64(p)));
-      return true;
-    case ValueType::kBoolean:
-      if (n != 1 || static_cast<uint8_t>(*p) > 1) return false;
-      *out = Value::Boolean(*p == 1);
-      return true;
-    case ValueType::kString:
-    case ValueType::kUri:
-    case ValueType::kBytes: {
-      std::optional<std::string_view> text = WholeText(p, end, scratch);
-      if (!text) return false;
-      const ValueType type = EncodedType(v);
-      *out = type == ValueType::kString ? Value::String(*text)
-             : type == ValueType::kUri  ? Value::Uri(*text)
-                                        : Value::Bytes(*text);
-      return true;
-    }
-    case ValueType::kKeyword:
-    case ValueType::kSymbol:
-      if (!WholeName(p, end, scratch)) return false;
-      *out = EncodedType(v) == ValueType::kKeyword ? Value::Keyword(*scratch)
-                                                   : Value::Symbol(*scratch);
-      return true;
-    default:
-      return false;
-  }
-}
-
-// Writes the value of full encoding `v` over `*out` (nil if malformed),
-// reusing `*scratch` for unstuffing: a string value allocates once, a scalar
-// not at all.
-void DecodeInto(std::string_view v, Value* out, std::string* scratch) {
-  if (DecodeCommon(v, out, scratch)) {
-    assert(*out == DecodeOrNil(v) && out->kind() == DecodeOrNil(v).kind());
-    return;
-  }
-  *out = DecodeOrNil(v);
-}
-
 // Builds the scan of `index` for leading `components`.
 absl::StatusOr<std::unique_ptr<DatomSource>> OpenSource(std::shared_ptr<const DbState> db,
                                                         Index index,
@@ -378,7 +251,7 @@ bool Datoms::Next() {
     // Written over the previous datom: a scalar value costs no allocation.
     current_.e = static_cast<EntityId>(d.e);
     current_.a = static_cast<EntityId>(d.a);
-    internal::DecodeInto(d.v, &current_.v, &source_->scratch);
+    internal::DecodeValueInto(d.v, &current_.v, &source_->scratch);
     current_.tx = d.tx;
     current_.added = d.added;
     return true;

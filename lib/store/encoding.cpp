@@ -4,9 +4,11 @@
 
 #include <array>
 #include <bit>
+#include <cassert>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -540,6 +542,93 @@ absl::StatusOr<Value> DecodeOne(std::string_view* in, bool in_tuple) {
       absl::StrCat("unknown type tag 0x", absl::Hex(static_cast<uint8_t>(type), absl::kZeroPad2)));
 }
 
+// ---- Decoding the common value types on the scan path ----------------------
+//
+// These decode a whole full encoding of the common types with no Status and no
+// intermediate string; anything else (or anything unexpected) goes through
+// DecodeValue. Debug builds check every fast decode against DecodeValue.
+
+// The text of a stuffed payload that makes up all of [p, end): a view of the
+// payload itself when it holds no zero byte (the usual case), else the text
+// unstuffed into `*scratch`. nullopt when malformed or followed by more.
+std::optional<std::string_view> WholeText(const char* p, const char* end, std::string* scratch) {
+  const size_t n = static_cast<size_t>(end - p);
+  if (n >= 2 && end[-2] == '\0' && end[-1] == kStuffEnd && std::memchr(p, '\0', n - 2) == nullptr) {
+    return std::string_view(p, n - 2);
+  }
+  scratch->clear();
+  std::string_view in(p, n);
+  if (!GetStuffed(&in, scratch) || !in.empty()) return std::nullopt;
+  return std::string_view(*scratch);
+}
+
+// A keyword or symbol's qualified name ("ns/name" or "name"), built in
+// `*scratch`.
+bool WholeName(const char* p, const char* end, std::string* scratch) {
+  if (p == end) return false;
+  const char marker = *p++;
+  std::string_view in(p, static_cast<size_t>(end - p));
+  scratch->clear();
+  if (marker == kNameQualified) {
+    if (!GetStuffed(&in, scratch) || scratch->empty()) return false;
+    scratch->push_back('/');
+  } else if (marker != kNameUnqualified) {
+    return false;
+  }
+  return GetStuffed(&in, scratch) && in.empty();
+}
+
+// Writes the value of full encoding `v` over `*out` when its type is a common
+// one and it is well formed; false otherwise (`*out` untouched).
+bool DecodeCommon(std::string_view v, Value* out, std::string* scratch) {
+  if (v.empty()) return false;
+  const char* p = v.data() + 1;
+  const char* end = v.data() + v.size();
+  const size_t n = v.size() - 1;
+  switch (EncodedType(v)) {
+    case ValueType::kLong:
+      if (n != 8) return false;
+      *out = Value::Integer(static_cast<int64_t>(GetU64(p) ^ kSignBit));
+      return true;
+    case ValueType::kRef:
+      if (n != 8) return false;
+      *out = Value::Integer(static_cast<int64_t>(GetU64(p)));
+      return true;
+    case ValueType::kInstant:
+      if (n != 8) return false;
+      *out = Value::Inst(static_cast<int64_t>(GetU64(p) ^ kSignBit));
+      return true;
+    case ValueType::kFloat:
+    case ValueType::kDouble:
+      if (n != 8) return false;
+      *out = Value::Float(DoubleFromOrderedBits(GetU64(p)));
+      return true;
+    case ValueType::kBoolean:
+      if (n != 1 || static_cast<uint8_t>(*p) > 1) return false;
+      *out = Value::Boolean(*p == 1);
+      return true;
+    case ValueType::kString:
+    case ValueType::kUri:
+    case ValueType::kBytes: {
+      std::optional<std::string_view> text = WholeText(p, end, scratch);
+      if (!text) return false;
+      const ValueType type = EncodedType(v);
+      *out = type == ValueType::kString ? Value::String(*text)
+             : type == ValueType::kUri  ? Value::Uri(*text)
+                                        : Value::Bytes(*text);
+      return true;
+    }
+    case ValueType::kKeyword:
+    case ValueType::kSymbol:
+      if (!WholeName(p, end, scratch)) return false;
+      *out = EncodedType(v) == ValueType::kKeyword ? Value::Keyword(*scratch)
+                                                   : Value::Symbol(*scratch);
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 std::optional<ValueType> ValueTypeFromIdent(std::string_view qualified_name) {
@@ -564,6 +653,19 @@ absl::Status EncodeValue(const Value& v, const TypeSpec& spec, std::string* out)
 
 absl::StatusOr<Value> DecodeValue(std::string_view* in) {
   return DecodeOne(in, /*in_tuple=*/false);
+}
+
+void DecodeValueInto(std::string_view v, Value* out, std::string* scratch) {
+  if (DecodeCommon(v, out, scratch)) {
+#ifndef NDEBUG
+    std::string_view copy = v;
+    absl::StatusOr<Value> slow = DecodeValue(&copy);
+    assert(slow.ok() && *out == *slow && out->kind() == slow->kind());
+#endif
+    return;
+  }
+  absl::StatusOr<Value> slow = DecodeValue(&v);
+  *out = slow.ok() ? *std::move(slow) : Value();
 }
 
 }  // namespace accrete::internal

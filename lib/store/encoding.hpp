@@ -77,6 +77,13 @@ absl::Status EncodeValue(const Value& v, const TypeSpec& spec, std::string* out)
 // uris, bytes as their kinds; tuples as vectors. DataLoss on malformed input.
 absl::StatusOr<Value> DecodeValue(std::string_view* in);
 
+// Writes the value of full encoding `v` over `*out` (nil when malformed),
+// reusing `*scratch`: the scan path's decoder. Common types decode with no
+// Status and no intermediate string (a string value allocates once, a
+// scalar not at all); the rest go through DecodeValue. Debug builds check
+// every fast decode against DecodeValue.
+void DecodeValueInto(std::string_view v, Value* out, std::string* scratch);
+
 // The type of an encoded value (its tag byte).
 inline ValueType EncodedType(std::string_view encoded) {
   return static_cast<ValueType>(static_cast<uint8_t>(encoded[0]));
