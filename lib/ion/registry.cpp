@@ -120,6 +120,18 @@ absl::Status Registry::RegisterEntityPredicate(std::string_view name, EntityPred
   return Insert(mu_, entity_predicates_, name, std::move(fn), "entity predicate");
 }
 
+absl::Status Registry::RegisterQueryFunction(std::string_view name, QueryFunction fn) {
+  return Insert(mu_, query_functions_, name, std::move(fn), "query function");
+}
+
+absl::Status Registry::RegisterAggregate(std::string_view name, AggregateFunction fn) {
+  return Insert(mu_, aggregates_, name, std::move(fn), "aggregate");
+}
+
+absl::Status Registry::RegisterXform(std::string_view name, XformFunction fn) {
+  return Insert(mu_, xforms_, name, std::move(fn), "xform");
+}
+
 std::shared_ptr<const TxFunction> Registry::FindTxFunction(std::string_view name) const {
   return Lookup(mu_, tx_functions_, name);
 }
@@ -130,6 +142,18 @@ std::shared_ptr<const AttrPredicate> Registry::FindAttrPredicate(std::string_vie
 
 std::shared_ptr<const EntityPredicate> Registry::FindEntityPredicate(std::string_view name) const {
   return Lookup(mu_, entity_predicates_, name);
+}
+
+std::shared_ptr<const QueryFunction> Registry::FindQueryFunction(std::string_view name) const {
+  return Lookup(mu_, query_functions_, name);
+}
+
+std::shared_ptr<const AggregateFunction> Registry::FindAggregate(std::string_view name) const {
+  return Lookup(mu_, aggregates_, name);
+}
+
+std::shared_ptr<const XformFunction> Registry::FindXform(std::string_view name) const {
+  return Lookup(mu_, xforms_, name);
 }
 
 }  // namespace accrete

@@ -1,0 +1,40 @@
+// Pull: a declarative, hierarchical read of entities, driven by a pattern in
+// EDN (Datomic's pull grammar):
+//
+//   [:person/name {:person/friends [:person/name]} :person/_manager]
+//   [*]  [:db/id (:person/alias :limit 3) {:tree/children ...}]
+//
+// Results are maps from attribute keywords (or their :as names) to values:
+// cardinality-many attributes and non-component reverse refs give vectors,
+// refs without a nested pattern give {:db/id e}, a component reverse ref gives
+// one map. An entity with nothing to pull gives {} (Datomic's answer, where
+// DataScript gives nil).
+//
+// Thread safety: free functions over immutable values; call them from any
+// thread.
+#ifndef ACCRETE_PULL_HPP_
+#define ACCRETE_PULL_HPP_
+
+#include <vector>
+
+#include "accrete/db.hpp"
+#include "accrete/status.hpp"
+#include "accrete/value.hpp"
+
+namespace accrete {
+
+// Pulls `pattern` (a vector, as EDN data) from the entity named by `eid` (an
+// id, an ident keyword or a lookup ref). InvalidArgument for a malformed
+// pattern or unknown attribute, naming it; an eid that names no entity gives
+// {} (a lookup ref to nothing gives NotFound, as db.entid does).
+absl::StatusOr<Value> pull(const Db& db, const Value& pattern, const Value& eid);
+// The pattern as EDN text.
+absl::StatusOr<Value> pull(const Db& db, std::string_view pattern, const Value& eid);
+
+// pull for each of `eids`, in order; the pattern is parsed once.
+absl::StatusOr<std::vector<Value>> pull_many(const Db& db, const Value& pattern,
+                                             const std::vector<Value>& eids);
+
+}  // namespace accrete
+
+#endif  // ACCRETE_PULL_HPP_
