@@ -79,8 +79,6 @@ class DatomSource {
   }
 };
 
-namespace {
-
 absl::StatusOr<const Attribute*> FindAttribute(const DbState& db, const Value& attr) {
   const Attribute* found = nullptr;
   if (attr.is_keyword()) {
@@ -93,8 +91,6 @@ absl::StatusOr<const Attribute*> FindAttribute(const DbState& db, const Value& a
   }
   return found;
 }
-
-absl::StatusOr<std::string> EncodeFor(const DbState& db, const Attribute& attr, const Value& v);
 
 absl::StatusOr<EntityId> Resolve(const DbState& db, const Value& ref) {
   if (ref.is_integer()) return ref.as_int();
@@ -139,6 +135,8 @@ absl::StatusOr<std::string> EncodeFor(const DbState& db, const Attribute& attr, 
   }
   return out;
 }
+
+namespace {
 
 Value DecodeOrNil(std::string_view v) {
   absl::StatusOr<Value> value = DecodeValue(&v);

@@ -76,6 +76,17 @@ absl::StatusOr<std::vector<std::string>> ValuesOf(const DbState& db, uint64_t e,
 absl::StatusOr<std::vector<uint64_t>> EntitiesWith(const DbState& db, uint64_t a,
                                                    std::string_view v);
 
+// The attribute named by a keyword or an id; InvalidArgument "Unknown
+// attribute ..." otherwise.
+absl::StatusOr<const Attribute*> FindAttribute(const DbState& db, const Value& attr);
+
+// The entity named by an id, an ident or a lookup ref (see Db::entid).
+absl::StatusOr<EntityId> Resolve(const DbState& db, const Value& ref);
+
+// The full encoding of `v` as a value of `attr` (refs may be given as idents
+// or lookup refs). InvalidArgument naming the attribute when `v` does not fit.
+absl::StatusOr<std::string> EncodeFor(const DbState& db, const Attribute& attr, const Value& v);
+
 }  // namespace accrete::internal
 
 #endif  // ACCRETE_LIB_DB_DB_STATE_HPP_

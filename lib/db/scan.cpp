@@ -97,8 +97,6 @@ absl::StatusOr<std::unique_ptr<RawScan>> RawScan::Open(const DbState& db, Index 
   absl::StatusOr<Cursor> current = scan->snapshot_.OpenCursor(CurrentDbi(index));
   if (!current.ok()) return current.status();
   scan->current_cursor_ = *std::move(current);
-  const std::string_view first = start.empty() ? std::string_view(scan->prefix_) : start;
-  scan->current_cursor_.Seek(first);
   // An EAVT as_of view needs only the lifetimes closed after its t: the
   // by-time history finds them with one seek per [e a].
   scan->use_time_ =
@@ -107,7 +105,30 @@ absl::StatusOr<std::unique_ptr<RawScan>> RawScan::Open(const DbState& db, Index 
     absl::StatusOr<Cursor> time = scan->snapshot_.OpenCursor(Dbi::kHistEavtByTime);
     if (!time.ok()) return time.status();
     scan->time_cursor_ = *std::move(time);
-    std::string_view rest = scan->prefix_;
+  } else if (scan->use_history_) {
+    absl::StatusOr<Cursor> history = scan->snapshot_.OpenCursor(HistoryOf(CurrentDbi(index)));
+    if (!history.ok()) return history.status();
+    scan->history_cursor_ = *std::move(history);
+  }
+  if (!db.filters.empty()) {
+    auto unfiltered = std::make_shared<DbState>(db);
+    unfiltered->filters.clear();
+    scan->unfiltered_.emplace(std::move(unfiltered));
+  }
+  if (db.overlay) scan->overlay_lives_ = &db.overlay->lives[static_cast<int>(index)];
+  scan->Restart(scan->prefix_, start);
+  return scan;
+}
+
+void RawScan::Restart(std::string_view prefix, std::string_view start) {
+  if (prefix.data() != prefix_.data()) prefix_.assign(prefix);
+  consumed_ = Source::kNone;
+  pending_retraction_ = false;
+  status_ = absl::OkStatus();
+  const std::string_view first = start.empty() ? std::string_view(prefix_) : start;
+  current_cursor_.Seek(first);
+  if (use_time_) {
+    std::string_view rest = prefix_;
     uint64_t id = 0;
     size_t cut = 0;
     for (int i = 0; i < 2 && !rest.empty(); ++i) {
@@ -116,30 +137,19 @@ absl::StatusOr<std::unique_ptr<RawScan>> RawScan::Open(const DbState& db, Index 
       cut += n;
       rest.remove_prefix(n);
     }
-    scan->time_prefix_ = scan->prefix_.substr(0, cut);
-    scan->time_cursor_.Seek(scan->time_prefix_);
-  } else if (scan->use_history_) {
-    absl::StatusOr<Cursor> history = scan->snapshot_.OpenCursor(HistoryOf(CurrentDbi(index)));
-    if (!history.ok()) return history.status();
-    scan->history_cursor_ = *std::move(history);
-    scan->history_cursor_.Seek(first);
+    time_prefix_.assign(prefix_, 0, cut);
+    time_cursor_.Seek(time_prefix_);
+    group_.clear();
+    group_pos_ = 0;
+  } else if (use_history_) {
+    history_cursor_.Seek(first);
   }
-  if (!db.filters.empty()) {
-    auto unfiltered = std::make_shared<DbState>(db);
-    unfiltered->filters.clear();
-    scan->unfiltered_.emplace(std::move(unfiltered));
+  if (overlay_lives_ != nullptr) {
+    overlay_pos_ = static_cast<size_t>(
+        std::lower_bound(overlay_lives_->begin(), overlay_lives_->end(), first,
+                         [](const Overlay::Life& life, std::string_view p) { return life.key < p; }) -
+        overlay_lives_->begin());
   }
-  if (db.overlay) {
-    const auto& lives = db.overlay->lives[static_cast<int>(index)];
-    scan->overlay_lives_ = &lives;
-    scan->overlay_pos_ =
-        static_cast<size_t>(std::lower_bound(lives.begin(), lives.end(), first,
-                                             [](const Overlay::Life& life, std::string_view p) {
-                                               return life.key < p;
-                                             }) -
-                            lives.begin());
-  }
-  return scan;
 }
 
 void RawScan::AdvanceConsumed() {

@@ -74,6 +74,11 @@ class RawScan {
                                                        std::string_view start = {});
   ~RawScan();
 
+  // Starts over on keys starting with `prefix` (from `start`, which must
+  // start with `prefix`; empty: from the prefix), reusing the snapshot and
+  // cursors: the query engine's index lookups, one per bound row.
+  void Restart(std::string_view prefix, std::string_view start = {});
+
   // Advances to the next visible datom. The datom's views (its `v`) stay
   // valid until the next call to Next() or the end of the scan.
   bool Next();
