@@ -1,0 +1,85 @@
+// The accrete side's workloads: prepared queries (Query::Parse once, Run per
+// run) and pull / pull_many, all through the public API. Built only with the
+// query engine (ACCRETE_PEOPLE_QUERY).
+#include <cstdio>
+
+#include "accrete/edn.hpp"
+#include "accrete/pull.hpp"
+#include "accrete/query.hpp"
+#include "accrete_side.hpp"
+#include "bench_util.hpp"
+
+namespace accrete::bench::people {
+namespace {
+
+// The entity maps in a pull-tree result: the root and, below :follows, theirs.
+size_t CountPulled(const Value& m) {
+  static const Value kFollows = Value::Keyword("follows");
+  size_t n = 1;
+  if (const Value* f = m.get(kFollows); f != nullptr) {
+    for (const Value& child : f->items()) n += CountPulled(child);
+  }
+  return n;
+}
+
+void Skip(std::string_view workload, const absl::Status& status) {
+  std::fprintf(stderr, "people_compare: accrete cannot run %.*s: %s\n",
+               static_cast<int>(workload.size()), workload.data(), status.ToString().c_str());
+}
+
+}  // namespace
+
+RunFn AccretePeople::Workload(std::string_view name) {
+  const Workload* workload = nullptr;
+  for (const auto& w : kWorkloads) {
+    if (w.name == name) workload = &w;
+  }
+  if (workload == nullptr) return nullptr;
+  const Db db = *db_;
+
+  if (name == "pull-tree" || name == "pull-many") {
+    absl::StatusOr<Value> pattern = edn::Read(workload->datalog);
+    Check(pattern.status(), "pull pattern");
+    if (name == "pull-tree") {
+      const Value root = Value::Integer(Person(1));
+      if (absl::StatusOr<Value> trial = pull(db, *pattern, root); !trial.ok()) {
+        Skip(name, trial.status());
+        return nullptr;
+      }
+      return [db, pattern = *pattern, root] {
+        return CountPulled(Check(pull(db, pattern, root), "pull"));
+      };
+    }
+    std::vector<Value> eids;
+    for (int64_t n : WideTree(data_)) eids.push_back(Value::Integer(Person(n)));
+    if (auto trial = pull_many(db, *pattern, eids); !trial.ok()) {
+      Skip(name, trial.status());
+      return nullptr;
+    }
+    return [db, pattern = *pattern, eids = std::move(eids)] {
+      return Check(pull_many(db, pattern, eids), "pull_many").size();
+    };
+  }
+
+  absl::StatusOr<Query> query = Query::Parse(workload->datalog);
+  if (!query.ok()) {
+    Skip(name, query.status());
+    return nullptr;
+  }
+  std::vector<QueryInput> inputs = {QueryInput(db)};
+  if (name == "qpred2") inputs.emplace_back(Value::Integer(kMinSalary));
+  if (name == "rules-wide-4x5" || name == "rules-long-30x5") {
+    absl::StatusOr<Value> rules = edn::Read(name == "rules-wide-4x5" ? kWideRules : kLongRules);
+    Check(rules.status(), "rules");
+    inputs.emplace_back(*rules);
+  }
+  if (absl::StatusOr<QueryResult> trial = query->Run(inputs); !trial.ok()) {
+    Skip(name, trial.status());
+    return nullptr;
+  }
+  return [query = *std::move(query), inputs = std::move(inputs)] {
+    return Check(query.Run(inputs), "query").size();
+  };
+}
+
+}  // namespace accrete::bench::people

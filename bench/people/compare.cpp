@@ -1,0 +1,312 @@
+// people_compare: the side-by-side comparison of issue 3 on DataScript's
+// people workload. One data file (people_gen), loaded into accrete (through
+// Connection::transact), SQLite in memory and SQLite on disk; every workload
+// runs on each of them in the same process, interleaved round by round, and
+// the table gives each system's median time per run and the ratios to
+// accrete. DataScript runs in Node.js (datascript/bench.js) on the same file
+// before this program; its medians come in as JSON. The raw LMDB cursor over
+// the AVET entries q1 touches is q1's physical floor.
+//
+//   people_compare DATA.edn [--datascript RESULTS.json] [--seconds S]
+//
+// --seconds: the time each workload's interleaved rounds may take (default
+// 1.5; at least 5 rounds run). Scratch databases go under $ACCRETE_BENCH_DIR
+// (default /var/tmp). scripts/bench-people.sh runs the whole comparison.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "accrete_side.hpp"
+#include "bench_util.hpp"
+#include "people_data.hpp"
+#include "raw_floor.hpp"
+#include "sqlite_side.hpp"
+#include "workloads.hpp"
+
+namespace accrete::bench::people {
+namespace {
+
+// The systems, in the table's column order.
+enum System { kAccrete, kSqliteMem, kSqliteDisk, kDataScript, kRaw, kSystems };
+constexpr const char* kSystemNames[kSystems] = {"accrete", "SQLite mem", "SQLite disk",
+                                                "DataScript", "raw LMDB"};
+
+struct Measured {
+  double median_us = 0;
+  size_t runs = 0;
+  size_t rows = 0;
+};
+
+struct Row {
+  const Workload* workload;
+  std::optional<Measured> by_system[kSystems];
+  bool rows_agree = true;
+};
+
+// DataScript's results: {"q1":{"median_ms":..,"runs":..,"rows":..},...}
+// as datascript/bench.js writes them (JSON.stringify, so no spaces).
+std::map<std::string, Measured> ReadDataScript(const std::string& path, std::string* about) {
+  std::ifstream in(path);
+  if (!in) {
+    std::fprintf(stderr, "people_compare: cannot read %s\n", path.c_str());
+    std::exit(1);
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string json = text.str();
+  std::map<std::string, Measured> results;
+  static const std::regex kEntry(
+      R"re("([a-z0-9-]+)":\{"median_ms":([-0-9.eE+]+),"runs":([0-9]+),"rows":([0-9]+)\})re");
+  for (auto it = std::sregex_iterator(json.begin(), json.end(), kEntry);
+       it != std::sregex_iterator(); ++it) {
+    const std::smatch& m = *it;
+    results[m[1]] = Measured{std::stod(m[2]) * 1000, std::stoul(m[3]), std::stoul(m[4])};
+  }
+  std::smatch m;
+  static const std::regex kAbout(R"re("about":"([^"]*)")re");
+  if (std::regex_search(json, m, kAbout)) *about = m[1];
+  return results;
+}
+
+double Median(std::vector<double> xs) {
+  std::sort(xs.begin(), xs.end());
+  const size_t n = xs.size();
+  return n % 2 == 1 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
+}
+
+struct Side {
+  Side(System s, RunFn r) : system(s), run(std::move(r)) {}
+  System system;
+  RunFn run;
+  size_t rows = 0;
+  std::vector<double> samples;  // seconds per run
+};
+
+// Runs every side once per round, rotating which goes first, until `budget`
+// seconds have passed (at least kMinRounds rounds, at most kMaxRounds).
+void TimeInterleaved(std::vector<Side>& sides, double budget) {
+  constexpr int kMinRounds = 5;
+  constexpr int kMaxRounds = 20'000;
+  // Warm-up: caches, allocators, SQLite's page cache, lazily built plans.
+  for (Side& side : sides) {
+    Stopwatch warm;
+    for (int i = 0; i < 3 || (i < 200 && warm.Seconds() < 0.05); ++i) side.rows = side.run();
+  }
+  Stopwatch total;
+  for (int round = 0; round < kMaxRounds && (round < kMinRounds || total.Seconds() < budget);
+       ++round) {
+    for (size_t k = 0; k < sides.size(); ++k) {
+      Side& side = sides[(static_cast<size_t>(round) + k) % sides.size()];
+      Stopwatch watch;
+      const size_t rows = side.run();
+      side.samples.push_back(watch.Seconds());
+      if (rows != side.rows) {
+        std::fprintf(stderr, "people_compare: %s gave %zu rows, then %zu\n",
+                     kSystemNames[side.system], side.rows, rows);
+        std::abort();
+      }
+    }
+  }
+}
+
+std::string Time(const std::optional<Measured>& m) {
+  if (!m) return "-";
+  char buf[32];
+  if (m->median_us >= 10'000) {
+    std::snprintf(buf, sizeof buf, "%.1f ms", m->median_us / 1000);
+  } else if (m->median_us >= 1'000) {
+    std::snprintf(buf, sizeof buf, "%.2f ms", m->median_us / 1000);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f us", m->median_us);
+  }
+  return buf;
+}
+
+// How many times faster accrete is than `other`, or "-".
+std::optional<double> Speedup(const Row& row, System other) {
+  if (!row.by_system[kAccrete] || !row.by_system[other]) return std::nullopt;
+  return row.by_system[other]->median_us / row.by_system[kAccrete]->median_us;
+}
+
+std::string Ratio(std::optional<double> r) {
+  if (!r) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, *r < 10 ? "%.2fx" : "%.0fx", *r);
+  return buf;
+}
+
+// The issue's targets for one row: "met", "MISSED (...)", or "-".
+std::string Verdict(const Row& row, bool* all_met) {
+  if (!row.workload->people_query || !row.by_system[kAccrete]) return "-";
+  std::string missed;
+  const auto need = [&](System other, double at_least, const char* what) {
+    const std::optional<double> r = Speedup(row, other);
+    if (!r) return;
+    if (*r < at_least) missed += std::string(missed.empty() ? "" : ", ") + what;
+  };
+  need(kSqliteMem, 2, "SQLite mem >= 2x");
+  need(kSqliteDisk, 2, "SQLite disk >= 2x");
+  need(kDataScript, 20, "DataScript >= 20x");
+  if (row.by_system[kRaw]) {
+    const double over_raw = row.by_system[kAccrete]->median_us / row.by_system[kRaw]->median_us;
+    if (over_raw > 3) missed += std::string(missed.empty() ? "" : ", ") + "raw <= 3x";
+  }
+  if (!row.rows_agree) missed += std::string(missed.empty() ? "" : ", ") + "rows differ";
+  if (missed.empty()) return "met";
+  *all_met = false;
+  return "MISSED (" + missed + ")";
+}
+
+void PrintTable(const std::vector<Row>& rows) {
+  std::printf(
+      "\n| workload | rows | accrete | SQLite mem | SQLite disk | DataScript | raw LMDB |"
+      " SQLite mem / accrete | SQLite disk / accrete | DataScript / accrete |"
+      " accrete / raw LMDB | targets |\n"
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+  bool all_met = true;
+  bool any_target = false;
+  for (const Row& row : rows) {
+    size_t shown_rows = 0;
+    for (const auto& m : row.by_system) {
+      if (m) {
+        shown_rows = m->rows;
+        break;
+      }
+    }
+    std::optional<double> over_raw;
+    if (row.by_system[kAccrete] && row.by_system[kRaw]) {
+      over_raw = row.by_system[kAccrete]->median_us / row.by_system[kRaw]->median_us;
+    }
+    const std::string verdict = Verdict(row, &all_met);
+    any_target |= verdict != "-";
+    std::printf("| %s | %zu%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                row.workload->name, shown_rows, row.rows_agree ? "" : " (differ)",
+                Time(row.by_system[kAccrete]).c_str(), Time(row.by_system[kSqliteMem]).c_str(),
+                Time(row.by_system[kSqliteDisk]).c_str(),
+                Time(row.by_system[kDataScript]).c_str(), Time(row.by_system[kRaw]).c_str(),
+                Ratio(Speedup(row, kSqliteMem)).c_str(), Ratio(Speedup(row, kSqliteDisk)).c_str(),
+                Ratio(Speedup(row, kDataScript)).c_str(), Ratio(over_raw).c_str(),
+                verdict.c_str());
+  }
+  std::printf(
+      "\nTargets (issue 3): every people query (q1-q4, qpred1, qpred2) >= 2x faster than SQLite"
+      " (mem and disk) and >= 20x faster than DataScript; q1 <= 3x the raw LMDB cursor.\n");
+  if (!any_target) {
+    std::printf("Targets: not evaluated (no accrete timings: the query engine is not built).\n");
+  } else {
+    std::printf("Targets: %s\n", all_met ? "all met" : "NOT all met (see the rows above)");
+  }
+}
+
+int Main(int argc, char** argv) {
+  std::string data_path, datascript_path;
+  double seconds = 1.5;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--datascript" && i + 1 < argc) {
+      datascript_path = argv[++i];
+    } else if (arg == "--seconds" && i + 1 < argc) {
+      seconds = std::atof(argv[++i]);
+    } else if (data_path.empty() && arg[0] != '-') {
+      data_path = arg;
+    } else {
+      std::fprintf(stderr, "usage: %s DATA.edn [--datascript RESULTS.json] [--seconds S]\n",
+                   argv[0]);
+      return 2;
+    }
+  }
+  if (data_path.empty()) {
+    std::fprintf(stderr, "usage: %s DATA.edn [--datascript RESULTS.json] [--seconds S]\n",
+                 argv[0]);
+    return 2;
+  }
+
+  Stopwatch read_watch;
+  const PeopleFile file = Check(ReadFile(data_path), "read " + data_path);
+  const PeopleData data = Check(FromTx(file.people_tx), "people");
+  std::printf("data: %s (%zu people), read in %.2f s\n", data_path.c_str(), data.people.size(),
+              read_watch.Seconds());
+
+  TempDir dir("people");
+  Stopwatch load_watch;
+  std::unique_ptr<AccretePeople> accrete = AccretePeople::Load(dir.Sub("accrete"), file, data);
+  std::printf("load: accrete %.2f s", load_watch.Seconds());
+  const EntityId name_attr = accrete->Attr("name");
+  accrete->Close();
+  CopyEnvironment(dir.Sub("accrete"), dir.Sub("raw"));
+  accrete->Reopen();
+  RawQ1 raw(dir.Sub("raw"), name_attr);
+
+  load_watch = Stopwatch();
+  SqlitePeople sqlite_mem(":memory:", data);
+  std::printf(", SQLite mem %.2f s", load_watch.Seconds());
+  load_watch = Stopwatch();
+  SqlitePeople sqlite_disk(dir.Sub("people.sqlite"), data);
+  std::printf(", SQLite disk %.2f s\n", load_watch.Seconds());
+
+  std::map<std::string, Measured> datascript;
+  if (!datascript_path.empty()) {
+    std::string about;
+    datascript = ReadDataScript(datascript_path, &about);
+    std::printf("DataScript: %s (%zu workloads, from %s)\n", about.c_str(), datascript.size(),
+                datascript_path.c_str());
+  }
+#ifndef ACCRETE_PEOPLE_QUERY
+  std::printf("accrete: the query engine is not built in; accrete's columns stay empty\n");
+#endif
+  std::printf("timing: each workload %.1f s of interleaved rounds, medians per run\n", seconds);
+  std::fflush(stdout);
+
+  std::vector<Row> rows;
+  for (const Workload& w : kWorkloads) {
+    std::vector<Side> sides;
+#ifdef ACCRETE_PEOPLE_QUERY
+    if (RunFn run = accrete->Workload(w.name)) sides.emplace_back(kAccrete, std::move(run));
+#endif
+    sides.emplace_back(kSqliteMem, sqlite_mem.Workload(w.name));
+    sides.emplace_back(kSqliteDisk, sqlite_disk.Workload(w.name));
+    if (std::strcmp(w.name, "q1") == 0) sides.emplace_back(kRaw, raw.Run());
+    TimeInterleaved(sides, seconds);
+
+    Row row{&w, {}, true};
+    for (const Side& side : sides) {
+      row.by_system[side.system] = Measured{Median(side.samples) * 1e6, side.samples.size(),
+                                            side.rows};
+    }
+    if (auto it = datascript.find(w.name); it != datascript.end()) {
+      row.by_system[kDataScript] = it->second;
+    }
+    std::optional<size_t> expected;
+    for (const auto& m : row.by_system) {
+      if (!m) continue;
+      if (expected && *expected != m->rows) row.rows_agree = false;
+      expected = m->rows;
+    }
+    std::printf("  %-16s", w.name);
+    for (int s = 0; s < kSystems; ++s) {
+      if (row.by_system[s]) {
+        std::printf(" %s %s (%zu runs, %zu rows);", kSystemNames[s], Time(row.by_system[s]).c_str(),
+                    row.by_system[s]->runs, row.by_system[s]->rows);
+      }
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+    rows.push_back(row);
+  }
+  PrintTable(rows);
+  return 0;
+}
+
+}  // namespace
+}  // namespace accrete::bench::people
+
+int main(int argc, char** argv) { return accrete::bench::people::Main(argc, argv); }
