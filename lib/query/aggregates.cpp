@@ -29,6 +29,7 @@
 #include "absl/status/status.h"
 #include "edn/str_cat.hpp"
 #include "query/builtins.hpp"
+#include "query/builtins_common.hpp"
 #include "query/builtins_numeric.hpp"
 
 namespace accrete::internal::query {
@@ -214,6 +215,7 @@ struct NamedAggregate {
   BuiltinAggregate aggregate;
 };
 
+// clang-format off
 constexpr NamedAggregate kAggregates[] = {
     {"count", {Count, 0}},
     {"count-distinct", {CountDistinct, 0}},
@@ -231,6 +233,7 @@ constexpr NamedAggregate kAggregates[] = {
     {"rand", {RandN, 1}},
     {"sample", {Sample, 1}},
 };
+// clang-format on
 
 }  // namespace
 

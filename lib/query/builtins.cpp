@@ -7,20 +7,21 @@
 #include "query/builtins.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
-#include <memory>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "edn/literals.hpp"
 #include "edn/str_cat.hpp"
 #include "edn/utf8.hpp"
+#include "query/builtins_common.hpp"
 #include "query/builtins_numeric.hpp"
+#include "query/builtins_regex.hpp"
 
 namespace accrete::internal::query {
 namespace {
@@ -30,27 +31,6 @@ using Result = absl::StatusOr<Value>;
 
 // ---------------------------------------------------------------------------
 // Error messages
-
-std::string CallText(std::string_view name, Args args) {
-  std::string out = Cat("(", name);
-  for (const Value& arg : args) out.append(" ").append(Shown(arg));
-  out.append(")");
-  return out;
-}
-
-absl::Status CallError(std::string_view name, Args args, std::string_view what) {
-  return absl::InvalidArgumentError(Cat(CallText(name, args), ": ", what));
-}
-
-absl::Status Expected(std::string_view name, Args args, std::string_view expected,
-                      const Value& got) {
-  return CallError(name, args, Cat("expected ", expected, ", got ", Shown(got)));
-}
-
-// Prefixes an arithmetic error ("integer overflow") with the call.
-absl::Status InCall(std::string_view name, Args args, const absl::Status& status) {
-  return CallError(name, args, MessageOf(status));
-}
 
 absl::Status CheckNumbers(std::string_view name, Args args) {
   for (const Value& arg : args) {
@@ -82,8 +62,8 @@ absl::StatusOr<std::optional<int>> CompareArgs(std::string_view name, Args args,
   if (IsNumber(a) && IsNumber(b)) return CompareNumeric(a, b);
   if (a.kind() != b.kind() || IsNumber(a) || a.is_nil() || a.is_map()) {
     return CallError(name, args,
-                     Cat("cannot compare ", Shown(a), " (", KindName(a.kind()), ") with ",
-                         Shown(b), " (", KindName(b.kind()), ")"));
+                     Cat("cannot compare ", Shown(a), " (", KindName(a.kind()), ") with ", Shown(b),
+                         " (", KindName(b.kind()), ")"));
   }
   auto c = compare(a, b);
   return std::optional<int>(c < 0 ? -1 : (c > 0 ? 1 : 0));
@@ -116,49 +96,39 @@ bool IsGreaterOrEqual(int c) { return c >= 0; }
 // ---------------------------------------------------------------------------
 // Arithmetic
 
-// Folds `op` over the arguments from the left.
-Result Fold(NumOp op, std::string_view name, Args args, Value acc) {
+// Folds `op` from `acc` over `operands` (the whole call, `args`, is what
+// messages show).
+Result Fold(NumOp op, std::string_view name, Args args, Args operands, Value acc) {
   if (absl::Status s = CheckNumbers(name, args); !s.ok()) return s;
-  for (const Value& arg : args) {
-    Result next = Arith(op, acc, arg);
-    if (!next.ok()) return InCall(name, args, next.status());
+  for (const Value& operand : operands) {
+    Result next = Arith(op, acc, operand);
+    if (!next.ok()) return CallError(name, args, MessageOf(next.status()));
     acc = *std::move(next);
   }
   return acc;
 }
 
-// (op first rest...): Clojure's `-` and `/`, whose one-argument forms are
-// (- 0 x) and (/ 1 x).
+// (op first rest...), as Clojure's `-`, `/`, quot, rem and mod; the
+// one-argument forms of `-` and `/` are (- 0 x) and (/ 1 x).
 Result FoldFromFirst(NumOp op, std::string_view name, Args args) {
-  if (args.size() == 1) return Fold(op, name, args, Value::Integer(op == NumOp::kDiv ? 1 : 0));
-  if (absl::Status s = CheckNumbers(name, args); !s.ok()) return s;
-  Value acc = args[0];
-  for (const Value& arg : args.subspan(1)) {
-    Result next = Arith(op, acc, arg);
-    if (!next.ok()) return InCall(name, args, next.status());
-    acc = *std::move(next);
-  }
-  return acc;
+  if (args.size() == 1) return Fold(op, name, args, args, op == NumOp::kDiv ? 1 : 0);
+  return Fold(op, name, args, args.subspan(1), args[0]);
 }
 
-Result Plus(std::string_view name, Args args) { return Fold(NumOp::kAdd, name, args, 0); }
-Result Times(std::string_view name, Args args) { return Fold(NumOp::kMul, name, args, 1); }
+Result Plus(std::string_view name, Args args) { return Fold(NumOp::kAdd, name, args, args, 0); }
+Result Times(std::string_view name, Args args) { return Fold(NumOp::kMul, name, args, args, 1); }
 Result Minus(std::string_view name, Args args) { return FoldFromFirst(NumOp::kSub, name, args); }
 Result Divide(std::string_view name, Args args) { return FoldFromFirst(NumOp::kDiv, name, args); }
-
 template <NumOp kOp>
-Result Binary(std::string_view name, Args args) {
-  return FoldFromFirst(kOp, name, args);  // registered with exactly two arguments
+Result Binary(std::string_view name, Args args) {  // quot, rem, mod: exactly two arguments
+  return FoldFromFirst(kOp, name, args);
 }
 
-
-Result Inc(std::string_view name, Args args) { return Fold(NumOp::kAdd, name, args, 1); }
+Result Inc(std::string_view name, Args args) { return Fold(NumOp::kAdd, name, args, args, 1); }
 
 Result Dec(std::string_view name, Args args) {
-  if (absl::Status s = CheckNumbers(name, args); !s.ok()) return s;
-  Result out = Arith(NumOp::kSub, args[0], 1);
-  if (!out.ok()) return InCall(name, args, out.status());
-  return out;
+  static const Value kOne = 1;
+  return Fold(NumOp::kSub, name, args, {&kOne, 1}, args[0]);
 }
 
 // Clojure's max/min: the winning argument itself (no conversion); NaN wins.
@@ -194,13 +164,50 @@ Result Parity(std::string_view name, Args args) {
 // ---------------------------------------------------------------------------
 // Strings
 
+// Java's Double.toString, which Clojure's str uses: the shortest digits
+// that read back, plain between 1e-3 and 1e7 ("0.001", "1234567.0"),
+// otherwise computerized scientific notation ("1.0E7", "1.5E-4").
+void AppendJavaDouble(double d, std::string* out) {
+  if (std::isnan(d)) return out->append("NaN"), void();
+  if (std::isinf(d)) return out->append(d > 0 ? "Infinity" : "-Infinity"), void();
+  if (d == 0) return out->append(std::signbit(d) ? "-0.0" : "0.0"), void();
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  (void)ec;                                                    // 64 bytes always suffice
+  std::string_view text(buf, static_cast<size_t>(end - buf));  // "-d.ddde+XX"
+  size_t e = text.find('e');
+  int exponent = std::atoi(text.data() + e + 1);
+  std::string digits;
+  for (char c : text.substr(0, e)) {
+    if (c >= '0' && c <= '9') digits.push_back(c);
+  }
+  if (d < 0) out->push_back('-');
+  if (std::fabs(d) >= 1e-3 && std::fabs(d) < 1e7) {
+    if (exponent < 0) {
+      out->append("0.").append(static_cast<size_t>(-exponent - 1), '0').append(digits);
+      return;
+    }
+    auto int_digits = static_cast<size_t>(exponent) + 1;
+    if (digits.size() < int_digits + 1) digits.resize(int_digits + 1, '0');
+    out->append(digits, 0, int_digits).append(".").append(digits, int_digits);
+    return;
+  }
+  out->push_back(digits[0]);
+  out->append(".").append(digits.size() > 1 ? digits.substr(1) : "0");
+  out->append("E").append(std::to_string(exponent));
+}
+
 // Appends Clojure's (str v): nil is empty, strings and characters are
-// themselves, keywords keep their ':', big numbers have no N/M suffix, uuids
-// and uris are their text; everything else is its EDN text (for #inst that
-// is `#inst "..."`, where Clojure would print java.util.Date's toString).
+// themselves, keywords keep their ':', doubles print as Java does, big
+// numbers have no N/M suffix, uuids and uris are their text; everything else
+// is its EDN text (for #inst that is `#inst "..."`, where Clojure would
+// print java.util.Date's toString).
 void AppendStr(const Value& v, std::string* out) {
   switch (v.kind()) {
     case Kind::kNil:
+      return;
+    case Kind::kFloat:
+      AppendJavaDouble(v.as_double(), out);
       return;
     case Kind::kString:
     case Kind::kUri:
@@ -313,96 +320,6 @@ Result ChangeCase(std::string_view name, Args args) {
 }
 
 // ---------------------------------------------------------------------------
-// Regular expressions
-//
-// A pattern is a string or what re-pattern returns: the tagged value
-// `#regex "source"`, which prints and reads back as EDN. Patterns are
-// std::regex ECMAScript syntax (close to java.util.regex for common use;
-// no possessive quantifiers, lookbehind or inline flags). Compiled patterns
-// are cached per thread, so a pattern in a query compiles once per thread.
-
-const Value& RegexTag() {
-  static const Value* tag = new Value(Value::Symbol("regex"));
-  return *tag;
-}
-
-// The source text of a pattern argument, or nullptr.
-const Value* PatternSource(const Value& v) {
-  if (v.is_string()) return &v;
-  if (v.kind() == Kind::kTagged && v.tag() == RegexTag() && v.tagged_value().is_string()) {
-    return &v.tagged_value();
-  }
-  return nullptr;
-}
-
-absl::StatusOr<const std::regex*> CompiledPattern(std::string_view name, Args args,
-                                                  const Value& pattern) {
-  const Value* source = PatternSource(pattern);
-  if (source == nullptr) return Expected(name, args, "a pattern or string", pattern);
-  constexpr size_t kMaxCached = 256;
-  thread_local absl::flat_hash_map<std::string, std::unique_ptr<std::regex>> cache;
-  std::string_view text = source->as_string();
-  auto it = cache.find(absl::string_view(text.data(), text.size()));
-  if (it != cache.end()) return it->second.get();
-  std::unique_ptr<std::regex> re;
-  try {
-    re = std::make_unique<std::regex>(text.begin(), text.end(), std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return CallError(name, args, Cat("bad pattern: ", e.what()));
-  }
-  if (cache.size() >= kMaxCached) cache.clear();
-  return cache.emplace(std::string(text), std::move(re)).first->second.get();
-}
-
-// Clojure's re-groups: the match alone, or a vector of it and its groups
-// (nil for a group that did not take part).
-Value MatchValue(const std::cmatch& m) {
-  if (m.size() == 1) return Value::String(std::string_view(m[0].first, m[0].length()));
-  std::vector<Value> groups;
-  groups.reserve(m.size());
-  for (const auto& g : m) {
-    groups.push_back(g.matched ? Value::String(std::string_view(g.first, g.length())) : Value());
-  }
-  return Value::Vector(std::move(groups));
-}
-
-enum class MatchMode { kFind, kMatches, kSeq };
-
-template <MatchMode kMode>
-Result RegexMatch(std::string_view name, Args args) {
-  absl::StatusOr<const std::regex*> re = CompiledPattern(name, args, args[0]);
-  if (!re.ok()) return re.status();
-  if (!args[1].is_string()) return Expected(name, args, "a string", args[1]);
-  std::string_view s = args[1].as_string();
-  const char* begin = s.data();
-  const char* end = s.data() + s.size();
-  std::cmatch m;
-  try {
-    if constexpr (kMode == MatchMode::kMatches) {
-      return std::regex_match(begin, end, m, **re) ? MatchValue(m) : Value();
-    } else if constexpr (kMode == MatchMode::kFind) {
-      return std::regex_search(begin, end, m, **re) ? MatchValue(m) : Value();
-    } else {
-      std::vector<Value> found;
-      for (std::cregex_iterator it(begin, end, **re), last; it != last; ++it) {
-        found.push_back(MatchValue(*it));
-      }
-      return found.empty() ? Value() : Value::List(std::move(found));
-    }
-  } catch (const std::regex_error& e) {
-    return CallError(name, args, Cat("matching failed: ", e.what()));
-  }
-}
-
-Result RePattern(std::string_view name, Args args) {
-  if (PatternSource(args[0]) != nullptr && !args[0].is_string()) return args[0];
-  if (!args[0].is_string()) return Expected(name, args, "a string", args[0]);
-  absl::StatusOr<const std::regex*> re = CompiledPattern(name, args, args[0]);
-  if (!re.ok()) return re.status();
-  return Value::Tagged(RegexTag(), args[0]);
-}
-
-// ---------------------------------------------------------------------------
 // Values and collections
 
 Result Identity(std::string_view, Args args) { return args[0]; }
@@ -464,9 +381,7 @@ Result Untuple(std::string_view name, Args args) {
 }
 
 Result IsTrue(std::string_view, Args args) { return args[0].is_boolean() && args[0].as_bool(); }
-Result IsFalse(std::string_view, Args args) {
-  return args[0].is_boolean() && !args[0].as_bool();
-}
+Result IsFalse(std::string_view, Args args) { return args[0].is_boolean() && !args[0].as_bool(); }
 Result IsNil(std::string_view, Args args) { return args[0].is_nil(); }
 Result IsSome(std::string_view, Args args) { return !args[0].is_nil(); }
 Result Not(std::string_view, Args args) { return !Truthy(args[0]); }
@@ -554,9 +469,9 @@ constexpr NamedBuiltin kBuiltins[] = {
     {"clojure.string/blank?", {Blank, 1, 1}},
     {"clojure.string/lower-case", {ChangeCase<'A', 'a'>, 1, 1}},
     {"clojure.string/upper-case", {ChangeCase<'a', 'A'>, 1, 1}},
-    {"re-find", {RegexMatch<MatchMode::kFind>, 2, 2}},
-    {"re-matches", {RegexMatch<MatchMode::kMatches>, 2, 2}},
-    {"re-seq", {RegexMatch<MatchMode::kSeq>, 2, 2}},
+    {"re-find", {ReFind, 2, 2}},
+    {"re-matches", {ReMatches, 2, 2}},
+    {"re-seq", {ReSeq, 2, 2}},
     {"re-pattern", {RePattern, 1, 1}},
     {"identity", {Identity, 1, 1}},
     {"keyword", {Keyword, 1, 2}},

@@ -155,7 +155,8 @@ void DivMag(const std::string& a, const std::string& b, std::string* quot, std::
 }
 
 void Rescale(BigNum* n, int64_t scale) {
-  if (n->scale < scale && !n->mag.empty()) n->mag.append(static_cast<size_t>(scale - n->scale), '0');
+  if (n->scale < scale && !n->mag.empty())
+    n->mag.append(static_cast<size_t>(scale - n->scale), '0');
   n->scale = scale;
 }
 

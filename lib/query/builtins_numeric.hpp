@@ -14,8 +14,6 @@
 #define ACCRETE_LIB_QUERY_BUILTINS_NUMERIC_HPP_
 
 #include <optional>
-#include <string>
-#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "accrete/value.hpp"
@@ -51,19 +49,6 @@ int NumberSign(const Value& v);
 // The order used by min and max, the functions and the aggregates: numeric
 // for two numbers, compare() otherwise (Datomic's min/max accept any type).
 int OrderCompare(const Value& a, const Value& b);
-
-// The message of an error from Arith (this absl's string_view is its own).
-inline std::string_view MessageOf(const absl::Status& status) {
-  return {status.message().data(), status.message().size()};
-}
-
-// A value as shown in an error message: its EDN text, cut short when long.
-inline std::string Shown(const Value& v) {
-  constexpr size_t kMaxShown = 60;
-  std::string text = v.to_string();
-  if (text.size() > kMaxShown) text.resize(kMaxShown), text.append("...");
-  return text;
-}
 
 }  // namespace accrete::internal::query
 

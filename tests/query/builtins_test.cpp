@@ -54,14 +54,58 @@ void ExpectError(std::string_view form, std::string_view message) {
 }
 
 TEST(BuiltinLookup, KnowsTheNamesAndOnlyQualifiedStringFunctions) {
-  for (std::string_view name :
-       {"=", "!=", "not=", "<", ">", "<=", ">=", "+", "-", "*", "/", "quot", "rem", "mod", "inc",
-        "dec", "max", "min", "zero?", "pos?", "neg?", "even?", "odd?", "str", "subs",
-        "clojure.string/starts-with?", "clojure.string/ends-with?", "clojure.string/includes?",
-        "clojure.string/blank?", "clojure.string/lower-case", "clojure.string/upper-case",
-        "re-find", "re-matches", "re-seq", "re-pattern", "identity", "keyword", "name",
-        "namespace", "vector", "list", "count", "tuple", "untuple", "ground", "true?", "false?",
-        "nil?", "some?", "not", "get", "contains?"}) {
+  for (std::string_view name : {"=",
+                                "!=",
+                                "not=",
+                                "<",
+                                ">",
+                                "<=",
+                                ">=",
+                                "+",
+                                "-",
+                                "*",
+                                "/",
+                                "quot",
+                                "rem",
+                                "mod",
+                                "inc",
+                                "dec",
+                                "max",
+                                "min",
+                                "zero?",
+                                "pos?",
+                                "neg?",
+                                "even?",
+                                "odd?",
+                                "str",
+                                "subs",
+                                "clojure.string/starts-with?",
+                                "clojure.string/ends-with?",
+                                "clojure.string/includes?",
+                                "clojure.string/blank?",
+                                "clojure.string/lower-case",
+                                "clojure.string/upper-case",
+                                "re-find",
+                                "re-matches",
+                                "re-seq",
+                                "re-pattern",
+                                "identity",
+                                "keyword",
+                                "name",
+                                "namespace",
+                                "vector",
+                                "list",
+                                "count",
+                                "tuple",
+                                "untuple",
+                                "ground",
+                                "true?",
+                                "false?",
+                                "nil?",
+                                "some?",
+                                "not",
+                                "get",
+                                "contains?"}) {
     EXPECT_NE(FindBuiltin(name), nullptr) << name;
   }
   EXPECT_EQ(FindBuiltin("starts-with?"), nullptr);
@@ -213,6 +257,20 @@ TEST(BuiltinString, StrConcatenatesLikeClojure) {
   ExpectCall("(str #uuid \"5f0c8ff9-62d1-4a6c-9d2c-0d3a3c1f2a4b\")",
              "\"5f0c8ff9-62d1-4a6c-9d2c-0d3a3c1f2a4b\"");
   ExpectCall("(str true)", "\"true\"");
+}
+
+TEST(BuiltinString, StrPrintsDoublesAsJavaDoes) {
+  ExpectCall("(str 1.0)", "\"1.0\"");
+  ExpectCall("(str -2.5)", "\"-2.5\"");
+  ExpectCall("(str 0.001)", "\"0.001\"");
+  ExpectCall("(str 0.0001)", "\"1.0E-4\"");
+  ExpectCall("(str 1.5e-4)", "\"1.5E-4\"");
+  ExpectCall("(str 1234567.0)", "\"1234567.0\"");
+  ExpectCall("(str 10000000.0)", "\"1.0E7\"");
+  ExpectCall("(str 12345678.9)", "\"1.23456789E7\"");
+  ExpectCall("(str 100.25)", "\"100.25\"");
+  ExpectCall("(str 0.0 -0.0)", "\"0.0-0.0\"");
+  ExpectCall("(str ##NaN ##Inf ##-Inf)", "\"NaNInfinity-Infinity\"");
 }
 
 TEST(BuiltinString, SubsCountsCharacters) {
