@@ -30,7 +30,7 @@ void Skip(std::string_view workload, const absl::Status& status) {
 }  // namespace
 
 RunFn AccretePeople::Workload(std::string_view name) {
-  const Workload* workload = nullptr;
+  const people::Workload* workload = nullptr;  // the struct, not this function
   for (const auto& w : kWorkloads) {
     if (w.name == name) workload = &w;
   }
