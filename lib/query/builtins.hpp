@@ -4,6 +4,14 @@
 //
 // Lookup happens once per query at plan time; calls happen per row, so a
 // builtin is a plain function pointer over a span of already-bound values.
+//
+// Semantics are Clojure's (Datomic's built-ins are clojure.core's), with
+// these differences, each documented where it is implemented: `/` on
+// integers gives an integer when exact and a double otherwise (no ratios);
+// integer overflow is an error; re-pattern returns the tagged value
+// `#regex "..."` and regexes are ECMAScript (builtins_regex.hpp);
+// lower-case/upper-case change ASCII letters only. Aggregate semantics are
+// listed at the top of aggregates.cpp.
 #ifndef ACCRETE_LIB_QUERY_BUILTINS_HPP_
 #define ACCRETE_LIB_QUERY_BUILTINS_HPP_
 
