@@ -34,9 +34,9 @@
 
 namespace accrete {
 
-namespace internal {
+namespace internal::query {
 struct ParsedQuery;
-}  // namespace internal
+}  // namespace internal::query
 
 struct QueryOptions {
   // A query still running after `timeout` stops with DeadlineExceeded.
@@ -157,8 +157,8 @@ class Query {
   const Value& form() const;
 
  private:
-  explicit Query(std::shared_ptr<const internal::ParsedQuery> parsed);
-  std::shared_ptr<const internal::ParsedQuery> parsed_;
+  explicit Query(std::shared_ptr<const internal::query::ParsedQuery> parsed);
+  std::shared_ptr<const internal::query::ParsedQuery> parsed_;
 };
 
 // The query as text, as a Value, or prepared. Implicit so that q() takes any.

@@ -15,6 +15,9 @@ void AppendPiece(std::string* out, const T& piece) {
     out->append(std::to_string(piece));
   } else if constexpr (std::is_same_v<T, char>) {
     out->push_back(piece);
+  } else if constexpr (requires { std::string_view(piece.data(), piece.size()); } &&
+                       !std::is_convertible_v<T, std::string_view>) {
+    out->append(piece.data(), piece.size());  // absl::string_view (Status::message())
   } else {
     out->append(std::string_view(piece));
   }

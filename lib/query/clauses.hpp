@@ -1,0 +1,105 @@
+// Where-clause evaluation: the planner that picks the next clause, and the
+// execution of each clause kind against an Env.
+#ifndef ACCRETE_LIB_QUERY_CLAUSES_HPP_
+#define ACCRETE_LIB_QUERY_CLAUSES_HPP_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "query/ast.hpp"
+#include "query/context.hpp"
+
+namespace accrete::internal::query {
+
+// How rule calls are answered: at the top of a query a call starts its own
+// bottom-up evaluation; inside a rule body under evaluation it reads and
+// feeds that evaluation's tables.
+class RuleHook {
+ public:
+  virtual ~RuleHook() = default;
+  virtual absl::Status Call(const Clause& call, Env& env) = 0;
+  // True when each call's answers are complete once it returns.
+  virtual bool complete() const = 0;
+};
+
+// What the planner knows about bindings: which variables are bound, and
+// how many rows the relations holding some variables have (actual, or
+// estimated when only planning).
+class PlanView {
+ public:
+  virtual ~PlanView() = default;
+  virtual bool Bound(int var) const = 0;
+  virtual double Rows(const std::vector<int>& vars) const = 0;
+};
+
+// One planned step, for explain.
+struct PlanStep {
+  const Clause* clause = nullptr;
+  std::string strategy;  // "scan :aevt", "lookup :eavt", "filter", ...
+  double estimate = 0;
+};
+
+class Scope {
+ public:
+  // `names` are the scope's variable names, for messages.
+  Scope(Ctx& ctx, RuleHook* hook, const std::vector<std::string>* names)
+      : ctx_(ctx), hook_(hook), names_(names) {}
+
+  // Runs `clauses` in cost order, joining into `env`.
+  absl::Status Run(const std::vector<Clause>& clauses, Env& env);
+  // Runs `clauses` in the given order.
+  absl::Status RunInOrder(const std::vector<const Clause*>& order, Env& env);
+
+  // The order Run would choose when every relation had the estimated size:
+  // for rule bodies (whose order must not change between rounds) and explain.
+  // `bound` are the variables bound on entry.
+  absl::StatusOr<std::vector<PlanStep>> PlanStatic(const std::vector<Clause>& clauses,
+                                                   const std::vector<int>& bound,
+                                                   double entry_rows);
+
+  absl::Status Exec(const Clause& clause, Env& env);
+  std::string VarSymbol(int var) const;
+
+ private:
+  absl::StatusOr<size_t> Choose(const std::vector<const Clause*>& remaining, const PlanView& view,
+                                std::string* strategy, double* estimate);
+  double Estimate(const Clause& c, const PlanView& view, std::string* strategy);
+  std::vector<int> NeededVars(const Clause& c, const std::vector<const Clause*>& remaining,
+                              const PlanView& view) const;
+
+  absl::Status ExecPattern(const Clause& c, Env& env);
+  absl::Status ExecCollPattern(const Clause& c, const Value& coll, Env& env);
+  absl::Status ExecFn(const Clause& c, Env& env);
+  RuleHook* NestedHook(RuleHook* complete) const;
+  absl::Status ExecNot(const Clause& c, Env& env);
+  absl::Status ExecOr(const Clause& c, Env& env);
+
+  Ctx& ctx_;
+  RuleHook* hook_;
+  const std::vector<std::string>* names_;
+  // The clauses not yet run: range pushdown looks here for comparisons on a
+  // pattern's value variable.
+  const std::vector<const Clause*>* remaining_ = nullptr;
+};
+
+// The top-level rule hook: each call runs its own evaluation to completion.
+class TopRuleHook : public RuleHook {
+ public:
+  TopRuleHook(Ctx& ctx, const std::vector<std::string>* names) : ctx_(ctx), names_(names) {}
+  absl::Status Call(const Clause& call, Env& env) override;
+  bool complete() const override { return true; }
+
+ private:
+  Ctx& ctx_;
+  const std::vector<std::string>* names_;
+};
+
+// The values of `terms` at row `row` of `rel` (constants as given); sources
+// are left nil.
+void TermValues(const std::vector<Term>& terms, const Rel* rel, size_t row,
+                std::vector<Value>* out);
+
+}  // namespace accrete::internal::query
+
+#endif  // ACCRETE_LIB_QUERY_CLAUSES_HPP_
