@@ -15,6 +15,8 @@
 #ifndef ACCRETE_PULL_HPP_
 #define ACCRETE_PULL_HPP_
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "accrete/db.hpp"
@@ -28,8 +30,16 @@ namespace accrete {
 // pattern or unknown attribute, naming it; an eid that names no entity gives
 // {} (a lookup ref to nothing gives NotFound, as db.entid does).
 absl::StatusOr<Value> pull(const Db& db, const Value& pattern, const Value& eid);
-// The pattern as EDN text.
+// The pattern as EDN text. InvalidArgument, with line:column, when it is not
+// EDN.
 absl::StatusOr<Value> pull(const Db& db, std::string_view pattern, const Value& eid);
+// (A string literal would otherwise be ambiguous: a Value can be a string.)
+inline absl::StatusOr<Value> pull(const Db& db, const char* pattern, const Value& eid) {
+  return pull(db, std::string_view(pattern), eid);
+}
+inline absl::StatusOr<Value> pull(const Db& db, const std::string& pattern, const Value& eid) {
+  return pull(db, std::string_view(pattern), eid);
+}
 
 // pull for each of `eids`, in order; the pattern is parsed once.
 absl::StatusOr<std::vector<Value>> pull_many(const Db& db, const Value& pattern,

@@ -1,0 +1,315 @@
+// PullEntity: applies a resolved pattern to one entity and, through refs, to
+// the entities it reaches.
+//
+// Each entity is read with one EAVT scan: of [e a] when the pattern reads a
+// single forward attribute, of the whole [e] range when it reads several or
+// `*` (one cursor seek instead of one per attribute; entities are small).
+// Values are decoded straight into the result's Values; the scan finishes
+// before any nested entity is pulled, so no two scans are open at once.
+#include <algorithm>
+#include <optional>
+
+#include "db/db_state.hpp"
+#include "edn/str_cat.hpp"
+#include "pull/pattern.hpp"
+#include "pull/pull.hpp"
+#include "store/encoding.hpp"
+
+namespace accrete::internal {
+namespace {
+
+// Refs nest through recursion and component expansion; past this depth the
+// pull stops with ResourceExhausted instead of exhausting the thread's stack.
+constexpr size_t kMaxNesting = 1000;
+
+// One attribute's values of an entity, in EAVT order.
+struct Group {
+  const Attribute* attr = nullptr;
+  std::vector<Value> values;
+};
+
+// What Collect read of one entity: its attribute groups, and for each slot
+// of the pattern the index of its group (-1: the entity has no value).
+struct EntityValues {
+  std::vector<Group> groups;
+  std::vector<int> slot_groups;
+};
+
+Value IdMap(EntityId e) { return Value::Map({{DbIdKeyword(), Value::Integer(e)}}); }
+
+class Puller {
+ public:
+  Puller(const DbState& db, int recursion_count) : db_(db), depths_(recursion_count, 0) {}
+
+  absl::StatusOr<Value> Pull(const ResolvedPattern& pattern, EntityId e) {
+    if (path_.size() >= kMaxNesting) {
+      return absl::ResourceExhaustedError(
+          Cat("Pull nests refs deeper than ", kMaxNesting, " levels (at entity ", e, ")"));
+    }
+    path_.push_back(e);
+    absl::StatusOr<Value> result = PullOnPath(pattern, e);
+    path_.pop_back();
+    return result;
+  }
+
+ private:
+  absl::StatusOr<Value> PullOnPath(const ResolvedPattern& pattern, EntityId e) {
+    EntityValues read;
+    absl::Status status = Collect(pattern, e, &read);
+    if (!status.ok()) return status;
+    std::vector<MapEntry> entries;
+    if (pattern.wildcard) {
+      if (!read.groups.empty()) entries.push_back({DbIdKeyword(), Value::Integer(e)});
+      for (size_t g = 0; g < read.groups.size(); ++g) {
+        // An attribute the pattern also names is the named spec's to give.
+        if (std::find(read.slot_groups.begin(), read.slot_groups.end(), static_cast<int>(g)) !=
+            read.slot_groups.end()) {
+          continue;
+        }
+        absl::StatusOr<Value> value = WildcardValue(read.groups[g]);
+        if (!value.ok()) return value.status();
+        entries.push_back({read.groups[g].attr->ident, *std::move(value)});
+      }
+    }
+    for (const ResolvedSpec& spec : pattern.specs) {
+      status = AddSpec(spec, e, read, &entries);
+      if (!status.ok()) return status;
+    }
+    return Value::Map(std::move(entries));
+  }
+
+  // Reads the forward attributes `pattern` needs of `e`.
+  absl::Status Collect(const ResolvedPattern& pattern, EntityId e, EntityValues* read) {
+    read->slot_groups.assign(pattern.slots.size(), -1);
+    if (!pattern.has_forward) return absl::OkStatus();
+    std::string prefix;
+    AppendId(&prefix, static_cast<uint64_t>(e));
+    if (!pattern.wildcard && pattern.slots.size() == 1) {
+      const PullSlot& slot = pattern.slots.front();
+      AppendId(&prefix, static_cast<uint64_t>(slot.attr->id));
+      Group group{slot.attr, {}};
+      absl::Status status = ScanRaw(db_, Index::kEavt, prefix, [&](const RawDatom& d) {
+        group.values.emplace_back();
+        DecodeValueInto(d.v, &group.values.back(), &scratch_);
+        return static_cast<int64_t>(group.values.size()) < slot.keep;
+      });
+      if (!status.ok()) return status;
+      if (!group.values.empty()) {
+        read->groups.push_back(std::move(group));
+        read->slot_groups[0] = 0;
+      }
+      return absl::OkStatus();
+    }
+    uint64_t current_a = 0;
+    Group* current = nullptr;
+    int64_t keep = 0;
+    bool started = false;
+    return ScanRaw(db_, Index::kEavt, prefix, [&](const RawDatom& d) {
+      if (!started || d.a != current_a) {
+        started = true;
+        current_a = d.a;
+        current = StartGroup(pattern, d.a, read, &keep);
+      }
+      if (current != nullptr && static_cast<int64_t>(current->values.size()) < keep) {
+        current->values.emplace_back();
+        DecodeValueInto(d.v, &current->values.back(), &scratch_);
+      }
+      return true;
+    });
+  }
+
+  // The group for attribute `a`'s datoms, or nullptr when the pattern does
+  // not read `a`. Sets `*keep` to the most values to keep.
+  Group* StartGroup(const ResolvedPattern& pattern, uint64_t a, EntityValues* read,
+                    int64_t* keep) {
+    const Attribute* attr = nullptr;
+    int slot = -1;
+    for (size_t i = 0; i < pattern.slots.size(); ++i) {
+      if (static_cast<uint64_t>(pattern.slots[i].attr->id) == a) {
+        slot = static_cast<int>(i);
+        attr = pattern.slots[i].attr;
+        *keep = pattern.slots[i].keep;
+        break;
+      }
+    }
+    if (pattern.wildcard) {
+      if (attr == nullptr) {
+        attr = db_.schema->Find(static_cast<EntityId>(a));
+        if (attr == nullptr) return nullptr;
+        *keep = 0;
+      }
+      *keep = std::max(*keep, attr->many ? kDefaultPullLimit : int64_t{1});
+    }
+    if (attr == nullptr) return nullptr;
+    read->groups.push_back({attr, {}});
+    if (slot >= 0) read->slot_groups[slot] = static_cast<int>(read->groups.size() - 1);
+    return &read->groups.back();
+  }
+
+  // Adds `spec`'s entry for entity `e` to `entries` (nothing when the entity
+  // has no value and the spec no default).
+  absl::Status AddSpec(const ResolvedSpec& spec, EntityId e, const EntityValues& read,
+                       std::vector<MapEntry>* entries) {
+    const PullSpec& parsed = *spec.spec;
+    if (parsed.nested == PullSpec::Nested::kRecurse && parsed.depth &&
+        depths_[spec.recursion] >= *parsed.depth) {
+      return absl::OkStatus();  // the recursion limit: the attribute is left out
+    }
+    std::optional<Value> value;
+    if (parsed.target == PullSpec::Target::kDbId) {
+      value = Value::Integer(e);
+    } else if (parsed.reverse) {
+      absl::Status status = ReverseValue(spec, e, &value);
+      if (!status.ok()) return status;
+    } else if (read.slot_groups[spec.slot] >= 0) {
+      absl::Status status = ForwardValue(spec, read.groups[read.slot_groups[spec.slot]], &value);
+      if (!status.ok()) return status;
+    }
+    if (!value) {
+      if (!parsed.default_value.is_nil()) entries->push_back({parsed.key, parsed.default_value});
+      return absl::OkStatus();
+    }
+    if (spec.xform != nullptr) {
+      absl::StatusOr<Value> transformed = (*spec.xform)(*value);
+      if (!transformed.ok()) {
+        const auto message = transformed.status().message();
+        return absl::Status(transformed.status().code(),
+                            Cat(":xform ", parsed.xform.qualified_name(), " on :",
+                                parsed.name.qualified_name(), ": ",
+                                std::string_view(message.data(), message.size())));
+      }
+      value = *std::move(transformed);
+    }
+    entries->push_back({parsed.key, *std::move(value)});
+    return absl::OkStatus();
+  }
+
+  absl::Status ForwardValue(const ResolvedSpec& spec, const Group& group,
+                            std::optional<Value>* value) {
+    const Attribute& attr = *spec.attr;
+    const size_t n =
+        attr.many ? static_cast<size_t>(std::min<int64_t>(spec.spec->limit.value_or(INT64_MAX),
+                                                          static_cast<int64_t>(group.values.size())))
+                  : 1;
+    std::vector<Value> items;
+    items.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (!attr.is_ref()) {
+        items.push_back(group.values[i]);
+        continue;
+      }
+      absl::StatusOr<Value> item = RefValue(spec, group.values[i].as_int(), attr.component);
+      if (!item.ok()) return item.status();
+      items.push_back(*std::move(item));
+    }
+    *value = attr.many ? Value::Vector(std::move(items)) : std::move(items.front());
+    return absl::OkStatus();
+  }
+
+  absl::Status ReverseValue(const ResolvedSpec& spec, EntityId e, std::optional<Value>* value) {
+    const Attribute& attr = *spec.attr;
+    // A component has one owner: its reverse ref is one entity, not a vector.
+    const int64_t limit = attr.component ? 1 : spec.spec->limit.value_or(INT64_MAX);
+    std::string prefix;
+    absl::Status status = EncodeValue(Value::Integer(e), attr.spec, &prefix);
+    if (!status.ok()) return status;
+    AppendId(&prefix, static_cast<uint64_t>(attr.id));
+    std::vector<EntityId> sources;
+    status = ScanRaw(db_, Index::kVaet, prefix, [&](const RawDatom& d) {
+      sources.push_back(static_cast<EntityId>(d.e));
+      return static_cast<int64_t>(sources.size()) < limit;
+    });
+    if (!status.ok()) return status;
+    if (sources.empty()) return absl::OkStatus();
+    std::vector<Value> items;
+    items.reserve(sources.size());
+    for (EntityId source : sources) {
+      absl::StatusOr<Value> item = RefValue(spec, source, /*expand_component=*/false);
+      if (!item.ok()) return item.status();
+      items.push_back(*std::move(item));
+    }
+    *value = attr.component ? std::move(items.front()) : Value::Vector(std::move(items));
+    return absl::OkStatus();
+  }
+
+  // The value of a ref from a spec to `target`: the subpattern pulled from
+  // it, the recursion continued, the component expanded, or a reference map.
+  absl::StatusOr<Value> RefValue(const ResolvedSpec& spec, EntityId target,
+                                 bool expand_component) {
+    switch (spec.spec->nested) {
+      case PullSpec::Nested::kPattern:
+        return Pull(*spec.nested, target);
+      case PullSpec::Nested::kRecurse: {
+        if (OnPath(target)) return IdMap(target);  // a cycle
+        ++depths_[spec.recursion];
+        absl::StatusOr<Value> result = Pull(*spec.nested, target);
+        --depths_[spec.recursion];
+        return result;
+      }
+      case PullSpec::Nested::kNone:
+        break;
+    }
+    if (expand_component) return ExpandComponent(target);
+    return RefMap(target);
+  }
+
+  // A value under `*`: refs to components expanded with `*`, other refs as
+  // reference maps.
+  absl::StatusOr<Value> WildcardValue(const Group& group) {
+    const Attribute& attr = *group.attr;
+    if (!attr.is_ref()) {
+      return attr.many ? Value::Vector(group.values) : group.values.front();
+    }
+    std::vector<Value> items;
+    items.reserve(group.values.size());
+    for (const Value& v : group.values) {
+      absl::StatusOr<Value> item = attr.component ? ExpandComponent(v.as_int()) : RefMap(v.as_int());
+      if (!item.ok()) return item.status();
+      items.push_back(*std::move(item));
+    }
+    return attr.many ? Value::Vector(std::move(items)) : std::move(items.front());
+  }
+
+  absl::StatusOr<Value> ExpandComponent(EntityId target) {
+    if (OnPath(target)) return IdMap(target);  // only in a corrupt graph
+    return Pull(WildcardPattern(), target);
+  }
+
+  // A ref not pulled further: {:db/id e}, with :db/ident when e has one (so
+  // enum values read as their keyword, as in Datomic).
+  Value RefMap(EntityId target) const {
+    const Value* ident = db_.schema->Ident(target);
+    if (ident == nullptr) return IdMap(target);
+    return Value::Map({{DbIdKeyword(), Value::Integer(target)}, {IdentKeyword(), *ident}});
+  }
+
+  bool OnPath(EntityId e) const { return std::find(path_.begin(), path_.end(), e) != path_.end(); }
+
+  static const Value& IdentKeyword() {
+    static const Value kIdent = Value::Keyword("db/ident");
+    return kIdent;
+  }
+
+  const DbState& db_;
+  std::vector<int64_t> depths_;  // per recursion spec: how deep this pull is in it
+  std::vector<EntityId> path_;   // the entities being pulled, outermost first
+  std::string scratch_;          // DecodeValueInto's
+};
+
+}  // namespace
+
+absl::StatusOr<Value> PullEntity(const Db& db, const PullPattern& pattern, EntityId e) {
+  const DbState& state = *db.state();
+  if (state.history) {
+    return absl::InvalidArgumentError(
+        "pull is not supported on a history db (as in Datomic): pull from db.as_of(t) instead");
+  }
+  const Registry* registry = state.config != nullptr ? state.config->registry : nullptr;
+  absl::StatusOr<std::shared_ptr<const ResolvedPattern>> resolved =
+      pattern.Resolve(state.schema, registry != nullptr ? *registry : Registry::Global());
+  if (!resolved.ok()) return resolved.status();
+  Puller puller(state, (*resolved)->recursion_count);
+  return puller.Pull(**resolved, e);
+}
+
+}  // namespace accrete::internal
