@@ -8,9 +8,10 @@
 // the AVET entries q1 touches is q1's physical floor.
 //
 //   people_compare DATA.edn [--datascript RESULTS.json] [--seconds S]
+//                  [--only NAME,NAME...]
 //
 // --seconds: the time each workload's interleaved rounds may take (default
-// 1.5; at least 5 rounds run). Scratch databases go under $ACCRETE_BENCH_DIR
+// 1.5; at least 5 rounds run). --only: just these workloads. Scratch databases go under $ACCRETE_BENCH_DIR
 // (default /var/tmp). scripts/bench-people.sh runs the whole comparison.
 #include <algorithm>
 #include <cmath>
@@ -92,18 +93,23 @@ struct Side {
 };
 
 // Runs every side once per round, rotating which goes first, until `budget`
-// seconds have passed (at least kMinRounds rounds, at most kMaxRounds).
+// seconds have passed: at least kMinRounds rounds (unless a system is so slow
+// that they would take 10x the budget), at most kMaxRounds.
 void TimeInterleaved(std::vector<Side>& sides, double budget) {
   constexpr int kMinRounds = 5;
   constexpr int kMaxRounds = 20'000;
   // Warm-up: caches, allocators, SQLite's page cache, lazily built plans.
   for (Side& side : sides) {
     Stopwatch warm;
-    for (int i = 0; i < 3 || (i < 200 && warm.Seconds() < 0.05); ++i) side.rows = side.run();
+    for (int i = 0; i < 1 || (i < 200 && warm.Seconds() < 0.05); ++i) side.rows = side.run();
   }
   Stopwatch total;
-  for (int round = 0; round < kMaxRounds && (round < kMinRounds || total.Seconds() < budget);
-       ++round) {
+  const auto more = [&](int round) {
+    const double elapsed = total.Seconds();
+    return round < kMaxRounds &&
+           (elapsed < budget || (round < kMinRounds && elapsed < 10 * budget));
+  };
+  for (int round = 0; more(round); ++round) {
     for (size_t k = 0; k < sides.size(); ++k) {
       Side& side = sides[(static_cast<size_t>(round) + k) % sides.size()];
       Stopwatch watch;
@@ -208,24 +214,29 @@ void PrintTable(const std::vector<Row>& rows) {
 }
 
 int Main(int argc, char** argv) {
-  std::string data_path, datascript_path;
+  std::string data_path, datascript_path, only;
   double seconds = 1.5;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--datascript" && i + 1 < argc) {
       datascript_path = argv[++i];
+    } else if (arg == "--only" && i + 1 < argc) {
+      only = "," + std::string(argv[++i]) + ",";
     } else if (arg == "--seconds" && i + 1 < argc) {
       seconds = std::atof(argv[++i]);
     } else if (data_path.empty() && arg[0] != '-') {
       data_path = arg;
     } else {
-      std::fprintf(stderr, "usage: %s DATA.edn [--datascript RESULTS.json] [--seconds S]\n",
+      std::fprintf(stderr, "usage: %s DATA.edn [--datascript RESULTS.json] [--seconds S] [--only NAMES]\n",
                    argv[0]);
       return 2;
     }
   }
+  const auto wanted = [&](const Workload& w) {
+    return only.empty() || only.find("," + std::string(w.name) + ",") != std::string::npos;
+  };
   if (data_path.empty()) {
-    std::fprintf(stderr, "usage: %s DATA.edn [--datascript RESULTS.json] [--seconds S]\n",
+    std::fprintf(stderr, "usage: %s DATA.edn [--datascript RESULTS.json] [--seconds S] [--only NAMES]\n",
                  argv[0]);
     return 2;
   }
@@ -268,6 +279,7 @@ int Main(int argc, char** argv) {
 
   std::vector<Row> rows;
   for (const Workload& w : kWorkloads) {
+    if (!wanted(w)) continue;
     std::vector<Side> sides;
 #ifdef ACCRETE_PEOPLE_QUERY
     if (RunFn run = accrete->Workload(w.name)) sides.emplace_back(kAccrete, std::move(run));
