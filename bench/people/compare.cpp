@@ -11,8 +11,8 @@
 //                  [--only NAME,NAME...]
 //
 // --seconds: the time each workload's interleaved rounds may take (default
-// 1.5; at least 5 rounds run). --only: just these workloads. Scratch databases go under $ACCRETE_BENCH_DIR
-// (default /var/tmp). scripts/bench-people.sh runs the whole comparison.
+// 1.5; at least 5 rounds run). --only: just these workloads. Scratch databases go under
+// $ACCRETE_BENCH_DIR (default /var/tmp). scripts/bench-people.sh runs the whole comparison.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -197,11 +197,10 @@ void PrintTable(const std::vector<Row>& rows) {
     std::printf("| %s | %zu%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
                 row.workload->name, shown_rows, row.rows_agree ? "" : " (differ)",
                 Time(row.by_system[kAccrete]).c_str(), Time(row.by_system[kSqliteMem]).c_str(),
-                Time(row.by_system[kSqliteDisk]).c_str(),
-                Time(row.by_system[kDataScript]).c_str(), Time(row.by_system[kRaw]).c_str(),
-                Ratio(Speedup(row, kSqliteMem)).c_str(), Ratio(Speedup(row, kSqliteDisk)).c_str(),
-                Ratio(Speedup(row, kDataScript)).c_str(), Ratio(over_raw).c_str(),
-                verdict.c_str());
+                Time(row.by_system[kSqliteDisk]).c_str(), Time(row.by_system[kDataScript]).c_str(),
+                Time(row.by_system[kRaw]).c_str(), Ratio(Speedup(row, kSqliteMem)).c_str(),
+                Ratio(Speedup(row, kSqliteDisk)).c_str(), Ratio(Speedup(row, kDataScript)).c_str(),
+                Ratio(over_raw).c_str(), verdict.c_str());
   }
   std::printf(
       "\nTargets (issue 3): every people query (q1-q4, qpred1, qpred2) >= 2x faster than SQLite"
@@ -227,7 +226,8 @@ int Main(int argc, char** argv) {
     } else if (data_path.empty() && arg[0] != '-') {
       data_path = arg;
     } else {
-      std::fprintf(stderr, "usage: %s DATA.edn [--datascript RESULTS.json] [--seconds S] [--only NAMES]\n",
+      std::fprintf(stderr,
+                   "usage: %s DATA.edn [--datascript RESULTS.json] [--seconds S] [--only NAMES]\n",
                    argv[0]);
       return 2;
     }
@@ -236,7 +236,8 @@ int Main(int argc, char** argv) {
     return only.empty() || only.find("," + std::string(w.name) + ",") != std::string::npos;
   };
   if (data_path.empty()) {
-    std::fprintf(stderr, "usage: %s DATA.edn [--datascript RESULTS.json] [--seconds S] [--only NAMES]\n",
+    std::fprintf(stderr,
+                 "usage: %s DATA.edn [--datascript RESULTS.json] [--seconds S] [--only NAMES]\n",
                  argv[0]);
     return 2;
   }
@@ -291,8 +292,8 @@ int Main(int argc, char** argv) {
 
     Row row{&w, {}, true};
     for (const Side& side : sides) {
-      row.by_system[side.system] = Measured{Median(side.samples) * 1e6, side.samples.size(),
-                                            side.rows};
+      row.by_system[side.system] =
+          Measured{Median(side.samples) * 1e6, side.samples.size(), side.rows};
     }
     if (auto it = datascript.find(w.name); it != datascript.end()) {
       row.by_system[kDataScript] = it->second;

@@ -21,7 +21,7 @@ constexpr std::array<const char*, 6> kLastNames = {"Ivanov",  "Petrov",    "Sido
                                                    "Kovalev", "Kuznetsov", "Voronoi"};
 // DataScript's bench draws aliases from these 11 strings.
 constexpr std::array<const char*, 11> kAliases = {
-    "A. C. Q. W.", "A. J. Finn",      "A.A. Fair",   "Aapeli",    "Aaron Wolfe", "Abigail Van Buren",
+    "A. C. Q. W.",     "A. J. Finn",  "A.A. Fair", "Aapeli",     "Aaron Wolfe", "Abigail Van Buren",
     "Jeanne Phillips", "Abram Tertz", "Abu Nuwas", "Acton Bell", "Adunis"};
 
 class Rng {
@@ -133,10 +133,10 @@ std::string ToEdn(const PeopleData& data) {
       "[[";
   constexpr const char* kAttrs[][4] = {
       // ident, value type, cardinality, indexed
-      {"name", "string", "one", "index"},          {"last-name", "string", "one", "index"},
-      {"full-name", "string", "one", ""},          {"alias", "string", "many", ""},
-      {"sex", "keyword", "one", "index"},          {"age", "long", "one", "index"},
-      {"salary", "long", "one", "index"},          {"follows", "ref", "many", ""},
+      {"name", "string", "one", "index"}, {"last-name", "string", "one", "index"},
+      {"full-name", "string", "one", ""}, {"alias", "string", "many", ""},
+      {"sex", "keyword", "one", "index"}, {"age", "long", "one", "index"},
+      {"salary", "long", "one", "index"}, {"follows", "ref", "many", ""},
       {"follows-long", "ref", "many", ""}};
   for (size_t i = 0; i < std::size(kAttrs); ++i) {
     const auto& [ident, type, cardinality, indexed] = kAttrs[i];
@@ -207,8 +207,8 @@ absl::StatusOr<PeopleData> FromTx(const Value& people_tx) {
     }
     const Value *name = m.get(k_name), *last = m.get(k_last), *full = m.get(k_full),
                 *sex = m.get(k_sex), *age = m.get(k_age), *salary = m.get(k_salary);
-    if (name == nullptr || last == nullptr || full == nullptr || sex == nullptr ||
-        age == nullptr || salary == nullptr) {
+    if (name == nullptr || last == nullptr || full == nullptr || sex == nullptr || age == nullptr ||
+        salary == nullptr) {
       return Malformed(Cat("person ", p.number, " lacks an attribute"));
     }
     p.name = name->as_string();

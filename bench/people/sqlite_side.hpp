@@ -68,10 +68,10 @@ class SqlitePeople {
 
   sqlite3* db_ = nullptr;
   std::vector<sqlite3_stmt*> statements_;
-  sqlite3_stmt *q1_ = nullptr, *q2_ = nullptr, *q3_ = nullptr, *q4_ = nullptr,
-               *qpred1_ = nullptr, *qpred2_ = nullptr, *person_ = nullptr, *aliases_ = nullptr,
-               *follows_ = nullptr, *closure_wide_ = nullptr, *closure_long_ = nullptr,
-               *begin_ = nullptr, *commit_ = nullptr;
+  sqlite3_stmt *q1_ = nullptr, *q2_ = nullptr, *q3_ = nullptr, *q4_ = nullptr, *qpred1_ = nullptr,
+               *qpred2_ = nullptr, *person_ = nullptr, *aliases_ = nullptr, *follows_ = nullptr,
+               *closure_wide_ = nullptr, *closure_long_ = nullptr, *begin_ = nullptr,
+               *commit_ = nullptr;
   std::vector<int64_t> wide_tree_;
 };
 

@@ -38,10 +38,8 @@ inline constexpr std::array<Workload, 10> kWorkloads = {{
     // pull_many of the 781 nodes of the wide tree, refs as {:db/id e}.
     {"pull-many", "[:db/id :last-name :alias :sex :age :salary :follows]", false},
     // DataScript's bench-rules: the transitive closure of a follows rule.
-    {"rules-wide-4x5",
-     "[:find ?e ?e2 :in $ % :where (follows ?e ?e2)]", false},
-    {"rules-long-30x5",
-     "[:find ?e ?e2 :in $ % :where (follows ?e ?e2)]", false},
+    {"rules-wide-4x5", "[:find ?e ?e2 :in $ % :where (follows ?e ?e2)]", false},
+    {"rules-long-30x5", "[:find ?e ?e2 :in $ % :where (follows ?e ?e2)]", false},
 }};
 
 // The rule sets of the two rules workloads.
