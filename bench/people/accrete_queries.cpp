@@ -77,17 +77,27 @@ RunFn AccretePeople::Workload(std::string_view name) {
     Skip(name, query.status());
     return nullptr;
   }
-  std::vector<QueryInput> inputs = {QueryInput(db)};
+  std::vector<QueryInput> inputs = Inputs(name);
+  if (!Trial(name, [&] { return query->Run(inputs).status(); })) return nullptr;
+  if (explain_) {
+    absl::StatusOr<Value> plan = query->Explain(inputs);
+    std::printf("  accrete plan of %.*s: %s\n", static_cast<int>(name.size()), name.data(),
+                plan.ok() ? edn::Print(*plan).c_str() : plan.status().ToString().c_str());
+  }
+  return [query = *std::move(query), inputs = std::move(inputs)] {
+    return Check(query.Run(inputs), "query").size();
+  };
+}
+
+std::vector<QueryInput> AccretePeople::Inputs(std::string_view name) const {
+  std::vector<QueryInput> inputs = {QueryInput(*db_)};
   if (name == "qpred2") inputs.emplace_back(Value::Integer(kMinSalary));
   if (name == "rules-wide-4x5" || name == "rules-long-30x5") {
     absl::StatusOr<Value> rules = edn::Read(name == "rules-wide-4x5" ? kWideRules : kLongRules);
     Check(rules.status(), "rules");
     inputs.emplace_back(*rules);
   }
-  if (!Trial(name, [&] { return query->Run(inputs).status(); })) return nullptr;
-  return [query = *std::move(query), inputs = std::move(inputs)] {
-    return Check(query.Run(inputs), "query").size();
-  };
+  return inputs;
 }
 
 }  // namespace accrete::bench::people

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "accrete/accrete.hpp"
+#include "accrete/query.hpp"
 #include "people_data.hpp"
 #include "workloads.hpp"
 
@@ -39,15 +40,20 @@ class AccretePeople {
   // (after printing why) when the engine cannot run it. Only in builds with
   // the query engine (ACCRETE_PEOPLE_QUERY).
   RunFn Workload(std::string_view name);
+  // When set, Workload() prints the plan (Query::Explain) of each query.
+  void set_explain(bool explain) { explain_ = explain; }
 
  private:
   AccretePeople(std::string dir, const PeopleData& data) : dir_(std::move(dir)), data_(data) {}
+  // The inputs of query workload `name` after its :in $.
+  std::vector<QueryInput> Inputs(std::string_view name) const;
 
   std::string dir_;
   const PeopleData& data_;
   std::unique_ptr<Connection> conn_;
   std::unique_ptr<Db> db_;  // the latest db after loading
   std::map<std::string, EntityId> tempids_;
+  bool explain_ = false;
 };
 
 }  // namespace accrete::bench::people

@@ -8,10 +8,11 @@
 // the AVET entries q1 touches is q1's physical floor.
 //
 //   people_compare DATA.edn [--datascript RESULTS.json] [--seconds S]
-//                  [--only NAME,NAME...]
+//                  [--only NAME,NAME...] [--explain]
 //
 // --seconds: the time each workload's interleaved rounds may take (default
-// 1.5; at least 5 rounds run). --only: just these workloads. Scratch databases go under
+// 1.5; at least 5 rounds run). --only: just these workloads. --explain: print
+// accrete's plan (Query::Explain) of each query. Scratch databases go under
 // $ACCRETE_BENCH_DIR (default /var/tmp). scripts/bench-people.sh runs the whole comparison.
 #include <algorithm>
 #include <cmath>
@@ -212,13 +213,24 @@ void PrintTable(const std::vector<Row>& rows) {
   }
 }
 
+int Usage(const char* program) {
+  std::fprintf(stderr,
+               "usage: %s DATA.edn [--datascript RESULTS.json] [--seconds S] [--only NAMES]"
+               " [--explain]\n",
+               program);
+  return 2;
+}
+
 int Main(int argc, char** argv) {
   std::string data_path, datascript_path, only;
   double seconds = 1.5;
+  bool explain = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--datascript" && i + 1 < argc) {
       datascript_path = argv[++i];
+    } else if (arg == "--explain") {
+      explain = true;
     } else if (arg == "--only" && i + 1 < argc) {
       only = "," + std::string(argv[++i]) + ",";
     } else if (arg == "--seconds" && i + 1 < argc) {
@@ -226,20 +238,14 @@ int Main(int argc, char** argv) {
     } else if (data_path.empty() && arg[0] != '-') {
       data_path = arg;
     } else {
-      std::fprintf(stderr,
-                   "usage: %s DATA.edn [--datascript RESULTS.json] [--seconds S] [--only NAMES]\n",
-                   argv[0]);
-      return 2;
+      return Usage(argv[0]);
     }
   }
   const auto wanted = [&](const Workload& w) {
     return only.empty() || only.find("," + std::string(w.name) + ",") != std::string::npos;
   };
   if (data_path.empty()) {
-    std::fprintf(stderr,
-                 "usage: %s DATA.edn [--datascript RESULTS.json] [--seconds S] [--only NAMES]\n",
-                 argv[0]);
-    return 2;
+    return Usage(argv[0]);
   }
 
   Stopwatch read_watch;
@@ -253,6 +259,7 @@ int Main(int argc, char** argv) {
   std::unique_ptr<AccretePeople> accrete = AccretePeople::Load(dir.Sub("accrete"), file, data);
   std::printf("load: accrete %.2f s", load_watch.Seconds());
   const EntityId name_attr = accrete->Attr("name");
+  accrete->set_explain(explain);
   accrete->Close();
   CopyEnvironment(dir.Sub("accrete"), dir.Sub("raw"));
   accrete->Reopen();
