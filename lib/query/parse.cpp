@@ -20,6 +20,13 @@ bool IsVar(const Value& v) { return IsSymbolStarting(v, '?'); }
 bool IsSrc(const Value& v) { return IsSymbolStarting(v, '$'); }
 bool IsBlank(const Value& v) { return v.is_symbol() && v.qualified_name() == "_"; }
 bool IsRulesVar(const Value& v) { return v.is_symbol() && v.qualified_name() == "%"; }
+// Datomic's pattern-name: a plain symbol in :in naming a pull pattern input,
+// as in `[:find (pull ?e pattern) :in $ pattern]`.
+bool IsPatternName(const Value& v) {
+  return v.is_symbol() && v.ns().empty() && !v.name().empty() && v.name()[0] != '?' &&
+         v.name()[0] != '$' && v.name()[0] != '%' && v.name() != "_" && v.name() != "..." &&
+         v.name() != ".";
+}
 bool IsEllipsis(const Value& v) { return v.is_symbol() && v.qualified_name() == "..."; }
 bool IsSym(const Value& v, std::string_view name) {
   return v.is_symbol() && v.qualified_name() == name;
@@ -70,6 +77,20 @@ class Parser {
  public:
   explicit Parser(std::vector<std::string>* names) : root_(names) {}
   Scope& root() { return root_; }
+
+  // Sets the source of unprefixed clauses for its lifetime.
+  class DefaultSource {
+   public:
+    DefaultSource(Parser* p, Value src)
+        : p_(p), saved_(std::exchange(p->default_src_, std::move(src))) {}
+    ~DefaultSource() { p_->default_src_ = std::move(saved_); }
+    DefaultSource(const DefaultSource&) = delete;
+    DefaultSource& operator=(const DefaultSource&) = delete;
+
+   private:
+    Parser* p_;
+    Value saved_;
+  };
 
   absl::StatusOr<Term> ParseTerm(Scope& scope, const Value& v) {
     Term t;
@@ -148,7 +169,7 @@ class Parser {
     std::span<const Value> items = form.items();
     Clause c;
     c.form = form;
-    c.src = Value::Symbol("$");
+    c.src = default_src_;
     if (items.empty()) return Invalid("Empty clause", form);
     if (items[0].is_list()) {
       // [(f args...)] or [(f args...) binding]
@@ -200,12 +221,15 @@ class Parser {
     std::span<const Value> items = form.items();
     Clause c;
     c.form = form;
-    c.src = Value::Symbol("$");
+    c.src = default_src_;
     size_t i = 0;
     if (!items.empty() && IsSrc(items[0])) {
       c.src = items[0];
       ++i;
     }
+    // `($src not ...)`: $src is the source of the clauses inside that name
+    // none of their own.
+    DefaultSource inner_src(this, c.src);
     if (i >= items.size() || !items[i].is_symbol()) return Invalid("Malformed clause", form);
     const Value head = items[i++];
     std::span<const Value> rest = items.subspan(i);
@@ -309,6 +333,7 @@ class Parser {
 
  private:
   Scope root_;
+  Value default_src_ = Value::Symbol("$");
 };
 
 // Splits the list form [:find ... :in ... :where ...] into a map of keyword
@@ -367,7 +392,7 @@ absl::Status ParseFindElem(Parser& p, const Value& v, ParsedQuery* q) {
     e.kind = FindElem::Kind::kPull;
     e.var = p.root().Var(items[i]);
     const Value& pattern = items[i + 1];
-    if (IsVar(pattern)) {
+    if (IsVar(pattern) || IsPatternName(pattern)) {
       e.pull_input = p.root().Var(pattern);
     } else {
       absl::StatusOr<std::shared_ptr<const PullPattern>> parsed = ParsePullPattern(pattern);
@@ -435,6 +460,9 @@ absl::Status ParseIn(Parser& p, const std::vector<Value>& items, ParsedQuery* q)
       b.kind = InBinding::Kind::kRules;
     } else if (IsBlank(v)) {
       b.kind = InBinding::Kind::kBlank;
+    } else if (IsPatternName(v)) {
+      b.kind = InBinding::Kind::kScalar;
+      b.vars.push_back(p.root().Var(v));
     } else {
       absl::StatusOr<Binding> binding = p.ParseBinding(p.root(), v, q->form);
       if (!binding.ok()) return binding.status();
