@@ -1,8 +1,10 @@
 // The accrete side's workloads: prepared queries (Query::Parse once, Run per
 // run) and pull / pull_many, all through the public API. Built only with the
 // query engine (ACCRETE_PEOPLE_QUERY).
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <map>
 #include <string>
 
 #include "accrete/edn.hpp"
@@ -87,6 +89,39 @@ RunFn AccretePeople::Workload(std::string_view name) {
   return [query = *std::move(query), inputs = std::move(inputs)] {
     return Check(query.Run(inputs), "query").size();
   };
+}
+
+ResultSet AccretePeople::Answer(std::string_view name) {
+  ResultSet answer;
+  const people::Workload* workload = nullptr;
+  for (const auto& w : kWorkloads) {
+    if (w.name == name) workload = &w;
+  }
+  if (workload == nullptr || EntityColumns(name) == 0) return answer;
+  absl::StatusOr<Query> query = Query::Parse(workload->datalog);
+  if (!query.ok()) return answer;
+  absl::StatusOr<QueryResult> result = query->Run(Inputs(name));
+  if (!result.ok()) return answer;
+  std::map<EntityId, int64_t> numbers;
+  for (const auto& [tempid, e] : tempids_) numbers[e] = std::stoll(tempid.substr(1));
+  for (std::span<const Value> row : *result) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      if (c > 0) line.push_back('|');
+      const Value& v = row[c];
+      if (static_cast<int>(c) < EntityColumns(name)) {
+        auto it = numbers.find(v.as_int());
+        line.append(it != numbers.end() ? std::to_string(it->second) : "?" + v.to_string());
+      } else if (v.is_string()) {
+        line.append(v.as_string());
+      } else {
+        line.append(v.to_string());
+      }
+    }
+    answer.push_back(std::move(line));
+  }
+  std::sort(answer.begin(), answer.end());
+  return answer;
 }
 
 std::vector<QueryInput> AccretePeople::Inputs(std::string_view name) const {

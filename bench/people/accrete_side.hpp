@@ -40,6 +40,9 @@ class AccretePeople {
   // (after printing why) when the engine cannot run it. Only in builds with
   // the query engine (ACCRETE_PEOPLE_QUERY).
   RunFn Workload(std::string_view name);
+  // The rows of query workload `name` (not a pull) as a ResultSet; empty
+  // when the engine cannot run it.
+  ResultSet Answer(std::string_view name);
   // When set, Workload() prints the plan (Query::Explain) of each query.
   void set_explain(bool explain) { explain_ = explain; }
 

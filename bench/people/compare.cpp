@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <regex>
@@ -77,6 +78,26 @@ std::map<std::string, Measured> ReadDataScript(const std::string& path, std::str
   static const std::regex kAbout(R"re("about":"([^"]*)")re");
   if (std::regex_search(json, m, kAbout)) *about = m[1];
   return results;
+}
+
+// Whether accrete's and SQLite's answers are the same rows; prints the first
+// differences when not.
+[[maybe_unused]] bool SameAnswer(const char* workload, const ResultSet& accrete,
+                                 const ResultSet& sqlite) {
+  if (accrete == sqlite) return true;
+  std::vector<std::string> only_accrete, only_sqlite;
+  std::set_difference(accrete.begin(), accrete.end(), sqlite.begin(), sqlite.end(),
+                      std::back_inserter(only_accrete));
+  std::set_difference(sqlite.begin(), sqlite.end(), accrete.begin(), accrete.end(),
+                      std::back_inserter(only_sqlite));
+  std::fprintf(stderr,
+               "people_compare: %s: accrete and SQLite differ: %zu rows only in accrete%s%s,"
+               " %zu only in SQLite%s%s\n",
+               workload, only_accrete.size(), only_accrete.empty() ? "" : ", e.g. ",
+               only_accrete.empty() ? "" : only_accrete[0].c_str(), only_sqlite.size(),
+               only_sqlite.empty() ? "" : ", e.g. ",
+               only_sqlite.empty() ? "" : only_sqlite[0].c_str());
+  return false;
 }
 
 double Median(std::vector<double> xs) {
@@ -311,6 +332,13 @@ int Main(int argc, char** argv) {
       if (expected && *expected != m->rows) row.rows_agree = false;
       expected = m->rows;
     }
+#ifdef ACCRETE_PEOPLE_QUERY
+    // Beyond the counts: accrete's answer is SQLite's, row for row.
+    if (row.by_system[kAccrete] && EntityColumns(w.name) > 0 &&
+        !SameAnswer(w.name, accrete->Answer(w.name), sqlite_mem.Answer(w.name))) {
+      row.rows_agree = false;
+    }
+#endif
     std::printf("  %-16s", w.name);
     for (int s = 0; s < kSystems; ++s) {
       if (row.by_system[s]) {

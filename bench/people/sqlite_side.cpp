@@ -1,5 +1,6 @@
 #include "sqlite_side.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -182,18 +183,42 @@ size_t SqlitePeople::Pull(Pulled& p, bool recurse) {
   return pulled;
 }
 
+sqlite3_stmt* SqlitePeople::Statement(std::string_view name) const {
+  if (name == "q1") return q1_;
+  if (name == "q2") return q2_;
+  if (name == "q3") return q3_;
+  if (name == "q4") return q4_;
+  if (name == "qpred1") return qpred1_;
+  if (name == "qpred2") return qpred2_;
+  if (name == "rules-wide-4x5") return closure_wide_;
+  if (name == "rules-long-30x5") return closure_long_;
+  return nullptr;
+}
+
+ResultSet SqlitePeople::Answer(std::string_view name) {
+  ResultSet answer;
+  sqlite3_stmt* stmt = Statement(name);
+  if (stmt == nullptr) return answer;
+  for (const Row& row : Rows(stmt)) {
+    std::string line;
+    for (const Cell& cell : row) {
+      if (!line.empty()) line.push_back('|');
+      if (const int64_t* i = std::get_if<int64_t>(&cell)) {
+        line.append(std::to_string(*i));
+      } else {
+        line.append(std::get<std::string>(cell));
+      }
+    }
+    answer.push_back(std::move(line));
+  }
+  std::sort(answer.begin(), answer.end());
+  return answer;
+}
+
 RunFn SqlitePeople::Workload(std::string_view name) {
-  const auto rows = [this](sqlite3_stmt* stmt) -> RunFn {
+  if (sqlite3_stmt* stmt = Statement(name)) {
     return [this, stmt] { return Rows(stmt).size(); };
-  };
-  if (name == "q1") return rows(q1_);
-  if (name == "q2") return rows(q2_);
-  if (name == "q3") return rows(q3_);
-  if (name == "q4") return rows(q4_);
-  if (name == "qpred1") return rows(qpred1_);
-  if (name == "qpred2") return rows(qpred2_);
-  if (name == "rules-wide-4x5") return rows(closure_wide_);
-  if (name == "rules-long-30x5") return rows(closure_long_);
+  }
   // A pull reads with many statements: one read transaction for all of them
   // (a consistent snapshot, as accrete's Db, and one file lock instead of one
   // per statement on disk).

@@ -40,6 +40,8 @@ class SqlitePeople {
 
   // The run of workload `name` (one of kWorkloads).
   RunFn Workload(std::string_view name);
+  // The rows of query workload `name` (not a pull) as a ResultSet.
+  ResultSet Answer(std::string_view name);
 
  private:
   using Cell = std::variant<int64_t, std::string>;
@@ -59,6 +61,8 @@ class SqlitePeople {
   void Load(const PeopleData& data);
   // Runs `stmt`, which returns no rows, and resets it.
   void Step(sqlite3_stmt* stmt);
+  // The statement of query workload `name`, or nullptr (pulls).
+  sqlite3_stmt* Statement(std::string_view name) const;
   // Steps `stmt` to the end, one Row of its columns per result row.
   std::vector<Row> Rows(sqlite3_stmt* stmt);
   // Fills `p` (whose id is set) from the people row, its aliases and the ids

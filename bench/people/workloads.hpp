@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace accrete::bench::people {
 
@@ -49,6 +50,17 @@ inline constexpr const char* kWideRules =
 inline constexpr const char* kLongRules =
     "[[(follows ?x ?y) [?x :follows-long ?y]]"
     " [(follows ?x ?y) [?x :follows-long ?t] (follows ?t ?y)]]";
+
+// How many leading columns of a query workload's rows are entities (the rest
+// are values): compared across systems as person numbers, not as ids.
+inline int EntityColumns(std::string_view workload) {
+  return workload.starts_with("rules-") ? 2 : workload.starts_with("pull-") ? 0 : 1;
+}
+
+// One query result as each system's ResultSet gives it, for comparing
+// answers: each row's cells joined by '|', entities as person numbers, the
+// rows sorted.
+using ResultSet = std::vector<std::string>;
 
 // qpred2's input.
 inline constexpr int64_t kMinSalary = 50'000;
