@@ -47,6 +47,7 @@ struct Measured {
   double median_us = 0;
   size_t runs = 0;
   size_t rows = 0;
+  std::string answer;  // DataScript's fingerprint of its answer (AnswerDigest)
 };
 
 struct Row {
@@ -55,7 +56,20 @@ struct Row {
   bool rows_agree = true;
 };
 
-// DataScript's results: {"q1":{"median_ms":..,"runs":..,"rows":..},...}
+// A query's answer as 16 hex digits: FNV-1a 64 over its rows joined by
+// '\n' (datascript/bench.js computes the same over DataScript's answer).
+std::string AnswerDigest(const ResultSet& answer) {
+  uint64_t h = 0xcbf29ce484222325;
+  for (size_t i = 0; i < answer.size(); ++i) {
+    if (i > 0) h = (h ^ '\n') * 0x100000001b3;
+    for (unsigned char c : answer[i]) h = (h ^ c) * 0x100000001b3;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+// DataScript's results: {"q1":{"median_ms":..,"runs":..,"rows":..,"answer":".."},...}
 // as datascript/bench.js writes them (JSON.stringify, so no spaces).
 std::map<std::string, Measured> ReadDataScript(const std::string& path, std::string* about) {
   std::ifstream in(path);
@@ -68,11 +82,11 @@ std::map<std::string, Measured> ReadDataScript(const std::string& path, std::str
   const std::string json = text.str();
   std::map<std::string, Measured> results;
   static const std::regex kEntry(
-      R"re("([a-z0-9-]+)":\{"median_ms":([-0-9.eE+]+),"runs":([0-9]+),"rows":([0-9]+)\})re");
+      R"re("([a-z0-9-]+)":\{"median_ms":([-0-9.eE+]+),"runs":([0-9]+),"rows":([0-9]+),"answer":"([0-9a-f]*)"\})re");
   for (auto it = std::sregex_iterator(json.begin(), json.end(), kEntry);
        it != std::sregex_iterator(); ++it) {
     const std::smatch& m = *it;
-    results[m[1]] = Measured{std::stod(m[2]) * 1000, std::stoul(m[3]), std::stoul(m[4])};
+    results[m[1]] = Measured{std::stod(m[2]) * 1000, std::stoul(m[3]), std::stoul(m[4]), m[5]};
   }
   std::smatch m;
   static const std::regex kAbout(R"re("about":"([^"]*)")re");
@@ -321,7 +335,7 @@ int Main(int argc, char** argv) {
     Row row{&w, {}, true};
     for (const Side& side : sides) {
       row.by_system[side.system] =
-          Measured{Median(side.samples) * 1e6, side.samples.size(), side.rows};
+          Measured{Median(side.samples) * 1e6, side.samples.size(), side.rows, {}};
     }
     if (auto it = datascript.find(w.name); it != datascript.end()) {
       row.by_system[kDataScript] = it->second;
@@ -332,9 +346,15 @@ int Main(int argc, char** argv) {
       if (expected && *expected != m->rows) row.rows_agree = false;
       expected = m->rows;
     }
+    // Beyond the counts: DataScript's and accrete's answers are SQLite's.
+    const bool is_query = EntityColumns(w.name) > 0;
+    if (row.by_system[kDataScript] && is_query &&
+        row.by_system[kDataScript]->answer != AnswerDigest(sqlite_mem.Answer(w.name))) {
+      std::fprintf(stderr, "people_compare: %s: DataScript's answer is not SQLite's\n", w.name);
+      row.rows_agree = false;
+    }
 #ifdef ACCRETE_PEOPLE_QUERY
-    // Beyond the counts: accrete's answer is SQLite's, row for row.
-    if (row.by_system[kAccrete] && EntityColumns(w.name) > 0 &&
+    if (row.by_system[kAccrete] && is_query &&
         !SameAnswer(w.name, accrete->Answer(w.name), sqlite_mem.Answer(w.name))) {
       row.rows_agree = false;
     }

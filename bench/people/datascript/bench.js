@@ -3,7 +3,9 @@
 // bench/people/workloads.hpp many times through DataScript's JS API, and
 // prints the median time of one run per workload as JSON on stdout:
 //   {"about":"datascript 1.8.1, node v20...","load_ms":..,
-//    "results":{"q1":{"median_ms":..,"runs":..,"rows":..},...}}
+//    "results":{"q1":{"median_ms":..,"runs":..,"rows":..,"answer":".."},...}}
+// "answer" fingerprints a query's rows (see answerDigest) so that
+// people_compare can check DataScript's answer against SQLite's.
 //
 //   node bench.js DATA.edn [--seconds S]
 //
@@ -91,8 +93,28 @@ function countPulled(m) {
   return n;
 }
 
+// The answer of a query as people_compare's ResultSet (workloads.hpp): each
+// row's cells joined by '|', the first `entityColumns` as person numbers, the
+// rows sorted (by UTF-16 code units, which for this data is byte order); then
+// FNV-1a 64 over the rows joined by '\n', as 16 hex digits.
+function answerDigest(rows, entityColumns, numberOf) {
+  const lines = rows
+    .map((row) => row.map((cell, c) => (c < entityColumns ? numberOf.get(cell) : cell)).join('|'))
+    .sort();
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(lines.join('\n'), 'utf8')) {
+    h = ((h ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}
+
+function entityColumns(name) {
+  return name.startsWith('rules-') ? 2 : name.startsWith('pull-') ? 0 : 1;
+}
+
 function workloads(db, root, treeEids) {
-  const q = (query, ...inputs) => () => d.q(query, db, ...inputs).length;
+  // A query workload's run returns its rows; time() counts them.
+  const q = (query, ...inputs) => () => d.q(query, db, ...inputs);
   return [
     ['q1', q('[:find ?e :where [?e "name" "Ivan"]]')],
     ['q2', q('[:find ?e ?a :where [?e "name" "Ivan"] [?e "age" ?a]]')],
@@ -129,15 +151,16 @@ function median(xs) {
 function time(run, seconds) {
   const kMinRuns = 5;
   const kMaxRuns = 20000;
+  const count = (result) => (Array.isArray(result) ? result.length : result);
   let rows = 0;
   // Warm-up: lets V8 optimise the paths this workload takes.
   const warmEnd = nowMs() + Math.min(500, seconds * 300);
-  for (let i = 0; i < 3 || (i < 1000 && nowMs() < warmEnd); i++) rows = run();
+  for (let i = 0; i < 3 || (i < 1000 && nowMs() < warmEnd); i++) rows = count(run());
   const samples = [];
   const end = nowMs() + seconds * 1000;
   while (samples.length < kMaxRuns && (samples.length < kMinRuns || nowMs() < end)) {
     const start = nowMs();
-    const n = run();
+    const n = count(run());
     samples.push(nowMs() - start);
     if (n !== rows) throw new Error(`rows changed from ${rows} to ${n}`);
   }
@@ -155,10 +178,14 @@ function main() {
   const eid = (p) => d.resolve_tempid(report.tempids, p);
   const treeEids = wideTree(peopleTx).map(eid);
 
+  const numberOf = new Map(peopleTx.map((m) => [eid(m[':db/id']), Number(m[':db/id'].slice(1))]));
+
   const version = require('datascript/package.json').version;
   const results = {};
   for (const [name, run] of workloads(db, eid('p1'), treeEids)) {
-    results[name] = time(run, args.seconds);
+    const columns = entityColumns(name);
+    const answer = columns > 0 ? answerDigest(run(), columns, numberOf) : '';
+    results[name] = { ...time(run, args.seconds), answer };
     const r = results[name];
     process.stderr.write(
       `  datascript ${name}: ${r.median_ms.toFixed(3)} ms (${r.runs} runs, ${r.rows} rows)\n`,
