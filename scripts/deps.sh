@@ -12,11 +12,20 @@ packages=(
   "$@"
 )
 
+# The differential test (tests/differential) runs DataScript under Node.js.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+install_node_modules() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/differential"
+  [ -d "$dir/node_modules/datascript" ] || npm ci --prefix "$dir" --no-audit --no-fund
+}
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
+  install_node_modules
   exit 0
 fi
 
@@ -29,3 +38,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_node_modules
