@@ -4,6 +4,7 @@
 #ifndef ACCRETE_TESTS_QUERY_QUERY_FIXTURE_HPP_
 #define ACCRETE_TESTS_QUERY_QUERY_FIXTURE_HPP_
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,10 +70,39 @@ class QueryTest : public ::testing::Test {
     return r.status();
   }
 
+  // Runs a query expected to fail with `code` and a message that contains
+  // each of `names` (the problem, the clause).
+  template <typename... In>
+  void ExpectError(absl::StatusCode code, std::vector<std::string> names, std::string_view query,
+                   In&&... inputs) {
+    const absl::Status s = Err(query, std::forward<In>(inputs)...);
+    EXPECT_EQ(s.code(), code) << query << ": " << s;
+    const std::string message(s.message());
+    for (const std::string& name : names) {
+      EXPECT_THAT(message, ::testing::HasSubstr(name)) << query;
+    }
+  }
+
   static Value E(std::string_view edn) {
     absl::StatusOr<Value> v = edn::Read(edn);
     EXPECT_TRUE(v.ok()) << v.status();
     return v.ok() ? *v : Value();
+  }
+
+  // The items of a collection result, sorted (for results whose order is
+  // unspecified).
+  static Value Sorted(const Value& v) {
+    EXPECT_TRUE(v.is_collection()) << v.to_string();
+    if (!v.is_collection()) return v;
+    std::vector<Value> items(v.items().begin(), v.items().end());
+    std::sort(items.begin(), items.end());
+    return Value::Vector(std::move(items));
+  }
+
+  // Runs a query with options (q's variadic form takes none).
+  absl::StatusOr<QueryResult> QWith(std::string_view query, std::vector<QueryInput> inputs,
+                                    const QueryOptions& options) {
+    return q(query, std::span<const QueryInput>(inputs), options);
   }
 
   testing_util::TempDir dir_;
