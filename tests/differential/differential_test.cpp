@@ -97,6 +97,15 @@ std::string CanonScalar(const Value& v) {
   if (v.is_string()) return Quoted(std::string(v.as_string()));
   // DataScript holds keyword values as the strings ":ns/name" (generator.cpp).
   if (v.is_keyword()) return Quoted(Cat(":", v.qualified_name()));
+  // distinct, (min n), (max n): compared as sorted collections.
+  if (v.is_collection()) {
+    std::vector<std::string> items;
+    for (const Value& x : v.items()) items.push_back(CanonScalar(x));
+    std::sort(items.begin(), items.end());
+    std::string out = "[";
+    for (const auto& i : items) out += Cat(out.size() > 1 ? " " : "", i);
+    return out + "]";
+  }
   return v.to_string();
 }
 

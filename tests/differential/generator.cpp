@@ -330,8 +330,8 @@ Clause Pattern(Term e, int attr, Term v) {
 }
 
 struct PullItem {
-  int attr;
-  bool nested;  // {:ref [:d/name]}
+  enum Kind { kAttr, kNested, kReverse, kStar } kind = kAttr;
+  int attr = 0;  // kNested: {:ref [:d/name]}; kReverse: {:d/_ref [:d/name]}
 };
 
 struct FindElem {
@@ -369,9 +369,9 @@ class Printer {
       case Clause::kPattern:
         return Cat("[", Of(c.terms[0]), " ", Name(c.attr), " ", Of(c.terms[1]), "]");
       case Clause::kPred:
-        return Cat("[(", c.op, Args(c.terms), ")]");
+        return Cat("[(", c.op, Args(c.terms, c.attr), ")]");
       case Clause::kFn:
-        return Cat("[(", c.op, Args(c.terms), ") ", c.out, "]");
+        return Cat("[(", c.op, Args(c.terms, c.attr), ") ", c.out, "]");
       case Clause::kRule:
         return Cat("(", c.op, Args(c.terms), ")");
       case Clause::kNot:
@@ -398,7 +398,24 @@ class Printer {
         std::string pattern;
         for (const PullItem& p : f.pull) {
           if (!pattern.empty()) pattern += " ";
-          pattern += p.nested ? Cat("{", Name(p.attr), " [", Name(0), "]}") : Name(p.attr);
+          switch (p.kind) {
+            case PullItem::kAttr:
+              pattern += Name(p.attr);
+              break;
+            case PullItem::kNested:
+              pattern += Cat("{", Name(p.attr), " [", Name(0), "]}");
+              break;
+            case PullItem::kReverse: {
+              const std::string& n = attrs_[p.attr].name;
+              const std::string rev =
+                  Cat(n.substr(0, n.find('/') + 1), "_", n.substr(n.find('/') + 1));
+              pattern += Cat("{", ds_ ? Quoted(rev) : Cat(":", rev), " [", Name(0), "]}");
+              break;
+            }
+            case PullItem::kStar:
+              pattern += "*";
+              break;
+          }
         }
         return Cat("(pull ", f.var, " [", pattern, "])");
       }
@@ -407,9 +424,12 @@ class Printer {
   }
 
  private:
-  std::string Args(const std::vector<Term>& terms) const {
+  // A function's arguments; in get-else and missing? the `_` after the
+  // entity is where the clause's attribute goes.
+  std::string Args(const std::vector<Term>& terms, int attr = -1) const {
     std::string out;
-    for (const Term& t : terms) out += Cat(" ", Of(t));
+    for (const Term& t : terms)
+      out += Cat(" ", attr >= 0 && t.kind == Term::kBlank ? Name(attr) : Of(t));
     return out;
   }
   std::string Body(const std::vector<Clause>& body) const {
@@ -443,7 +463,8 @@ class QueryGen {
     next_var_ = 0;
     value_joins_ = 0;
     rule_attr_ = -1;
-    input_ = nullptr;
+    tag_attr_ = -1;
+    input_values_.clear();
     input_var_.clear();
 
     if (!refs_.empty() && rng_.Chance(10)) {
@@ -456,9 +477,12 @@ class QueryGen {
     for (int k = 0; k < more; ++k) JoinPattern();
     if (rng_.Chance(30)) Predicate();
     if (rng_.Chance(20)) Function();
+    if (rng_.Chance(12)) GetElseOrMissing();
     if (rng_.Chance(20)) Not();
     if (rng_.Chance(20)) Or();
     if (!refs_.empty() && rule_attr_ < 0 && rng_.Chance(15)) RuleClause(/*bound_first=*/true);
+    if (!refs_.empty() && rng_.Chance(12)) TaggedClause();
+    if (rng_.Chance(10)) Exists();
     if (rng_.Chance(25)) Predicate();
     return Finish();
   }
@@ -506,10 +530,14 @@ class QueryGen {
     vars_.push_back({e, Type::kRef});
     Term v = ValueTerm(a, 30);
     // Sometimes the constant comes in as a scalar input instead.
+    // Or a collection of constants: [?in ...].
     if (v.kind == Term::kConst && rng_.Chance(40)) {
+      input_values_ = {v.c};
+      input_collection_ = rng_.Chance(50);
+      if (input_collection_) {
+        for (int k = rng_.Int(0, 2); k > 0; --k) input_values_.push_back(ConstFor(a));
+      }
       input_var_ = "?in";
-      input_value_ = v.c;
-      input_ = &input_value_;
       v = V(input_var_);
     }
     where_.push_back(Pattern(V(e), a, v));
@@ -606,7 +634,30 @@ class QueryGen {
     where_.push_back(std::move(c));
   }
 
-  // (not [?e :a c]), (not [?e :a ?bound]), (not-join [?e] [?e :ref ?l] [?l :a c]).
+  // [(get-else $ ?e :a default) ?x] or [(missing? $ ?e :a)], on a
+  // cardinality-one attribute (get-else rejects card-many in Datomic).
+  void GetElseOrMissing() {
+    const Var* e = AnyVarOf(Type::kRef);
+    const int a = RandomAttr();
+    if (attrs_[a].many) return;
+    Clause c;
+    c.terms = {V("$"), V(e->name), Blank()};
+    c.attr = a;
+    if (attrs_[a].type == Type::kRef || rng_.Chance(40)) {
+      c.kind = Clause::kPred;
+      c.op = "missing?";
+    } else {
+      c.kind = Clause::kFn;
+      c.op = "get-else";
+      c.terms.push_back(C(ConstFor(a)));
+      c.out = NewVar();
+      vars_.push_back({c.out, attrs_[a].type});
+    }
+    where_.push_back(std::move(c));
+  }
+
+  // (not [?e :a c]), (not [?e :a ?bound]), (not-join [?e] [?e :ref ?l] [?l :a c]),
+  // (not [?e :a ?l] [(< ?l c)]).
   void Not() {
     const Var* e = AnyVarOf(Type::kRef);
     Clause c;
@@ -617,6 +668,15 @@ class QueryGen {
       std::string l = NewLocal();
       c.body.push_back(Pattern(V(e->name), rng_.Pick(refs_), V(l)));
       c.body.push_back(Pattern(V(l), a, LocalValue(a)));
+    } else if (attrs_[a].type == Type::kLong && rng_.Chance(40)) {
+      c.kind = Clause::kNot;
+      std::string l = NewLocal();
+      c.body.push_back(Pattern(V(e->name), a, V(l)));
+      Clause pred;
+      pred.kind = Clause::kPred;
+      pred.op = rng_.Chance(50) ? "<" : ">";
+      pred.terms = {V(l), C(ConstFor(a))};
+      c.body.push_back(std::move(pred));
     } else {
       c.kind = Clause::kNot;
       const Var* same = AnyVarOf(attrs_[a].type);
@@ -705,10 +765,41 @@ class QueryGen {
     where_.push_back(std::move(c));
   }
 
+  // (tagged ?e ?v): ?v is a value of a scalar attribute of ?e or of an
+  // entity ?e reaches over the ref attribute: a recursive rule that binds
+  // values, with two bodies.
+  void TaggedClause() {
+    std::vector<int> scalars;
+    for (int a = 0; a < static_cast<int>(attrs_.size()); ++a) {
+      if (attrs_[a].type != Type::kRef) scalars.push_back(a);
+    }
+    if (scalars.empty()) return;
+    if (rule_attr_ < 0) rule_attr_ = rng_.Pick(refs_);
+    tag_attr_ = rng_.Pick(scalars);
+    Clause c;
+    c.kind = Clause::kRule;
+    c.op = "tagged";
+    c.terms = {V(AnyVarOf(Type::kRef)->name), ValueTerm(tag_attr_, 40)};
+    where_.push_back(std::move(c));
+  }
+
+  // [_ :a ?bound]: some entity has this value.
+  void Exists() {
+    const int a = RandomAttr();
+    if (const Var* v = AnyVarOf(attrs_[a].type)) where_.push_back(Pattern(Blank(), a, V(v->name)));
+  }
+
   std::string Rules(bool ds) const {
     Printer p(attrs_, ds);
     const std::string r = p.Name(rule_attr_);
-    return Cat("[[(reach ?a ?b) [?a ", r, " ?b]] [(reach ?a ?b) [?a ", r, " ?t] (reach ?t ?b)]]");
+    std::string rules =
+        Cat("[[(reach ?a ?b) [?a ", r, " ?b]] [(reach ?a ?b) [?a ", r, " ?t] (reach ?t ?b)]");
+    if (tag_attr_ >= 0) {
+      const std::string t = p.Name(tag_attr_);
+      rules +=
+          Cat(" [(tagged ?e ?v) [?e ", t, " ?v]] [(tagged ?e ?v) [?e ", r, " ?t] (tagged ?t ?v)]");
+    }
+    return rules + "]";
   }
 
   GenQuery Finish() {
@@ -750,8 +841,14 @@ class QueryGen {
         const size_t i = static_cast<size_t>(rng_.Int(0, static_cast<int>(order.size()) - 1));
         const int a = order[i];
         order.erase(order.begin() + static_cast<std::ptrdiff_t>(i));
-        pull.pull.push_back({a, attrs_[a].type == Type::kRef && rng_.Chance(50)});
+        PullItem item{PullItem::kAttr, a};
+        if (attrs_[a].type == Type::kRef) {
+          const int r = rng_.Int(0, 2);
+          item.kind = r == 0 ? PullItem::kAttr : r == 1 ? PullItem::kNested : PullItem::kReverse;
+        }
+        pull.pull.push_back(item);
       }
+      if (rng_.Chance(15)) pull.pull = {{PullItem::kStar, 0}};
       find.push_back(pull);
       q.columns.push_back(Column::kPull);
     }
@@ -762,10 +859,21 @@ class QueryGen {
       q.inputs_edn.push_back(Rules(false));
       q.inputs_json.push_back(Quoted(Rules(true)));
     }
-    if (input_) {
-      in.push_back(input_var_);
-      q.inputs_edn.push_back(ConstText(*input_, false));
-      q.inputs_json.push_back(JsonOf(*input_));
+    if (!input_values_.empty()) {
+      if (input_collection_) {
+        in.push_back(Cat("[", input_var_, " ...]"));
+        std::string edn = "[", json = "[";
+        for (size_t k = 0; k < input_values_.size(); ++k) {
+          edn += Cat(k ? " " : "", ConstText(input_values_[k], false));
+          json += Cat(k ? "," : "", JsonOf(input_values_[k]));
+        }
+        q.inputs_edn.push_back(edn + "]");
+        q.inputs_json.push_back(json + "]");
+      } else {
+        in.push_back(input_var_);
+        q.inputs_edn.push_back(ConstText(input_values_[0], false));
+        q.inputs_json.push_back(JsonOf(input_values_[0]));
+      }
     }
     for (bool ds : {false, true}) {
       Printer p(attrs_, ds);
@@ -803,6 +911,10 @@ class QueryGen {
     } else if (x.type == Type::kString) {
       aggregates.insert(aggregates.end(), {"min", "max"});
     }
+    if (x.type != Type::kRef) aggregates.push_back("distinct");
+    if (x.type == Type::kLong || x.type == Type::kDouble || x.type == Type::kString) {
+      aggregates.insert(aggregates.end(), {"min 2", "max 3"});
+    }
     FindElem agg{FindElem::kAggregate, x.name, rng_.Pick(aggregates), {}};
     // Group by another variable sometimes.
     std::vector<const Var*> others;
@@ -837,10 +949,11 @@ class QueryGen {
   std::deque<Var> vars_;
   std::vector<Clause> where_;
   int next_var_ = 0;
-  int value_joins_ = 0;  // joins on non-entity values: kept to one (result size)
-  int rule_attr_ = -1;
-  const Val* input_ = nullptr;
-  Val input_value_;
+  int value_joins_ = 0;            // joins on non-entity values: kept to one (result size)
+  int rule_attr_ = -1;             // the ref attribute of the rules, when the query uses them
+  int tag_attr_ = -1;              // the scalar attribute of `tagged`, when used
+  std::vector<Val> input_values_;  // a scalar input, or a collection's values
+  bool input_collection_ = false;
   std::string input_var_;
 };
 
