@@ -152,6 +152,27 @@ void RawScan::Restart(std::string_view prefix, std::string_view start) {
   }
 }
 
+void RawScan::SkipTo(uint64_t e, std::string_view seek_key, int max_steps) {
+  if (!plain() || (index_ != Index::kAevt && index_ != Index::kAvet)) return;
+  if (consumed_ != Source::kNone) {
+    current_cursor_.Next();
+    consumed_ = Source::kNone;
+  }
+  for (int steps = 0; current_cursor_.valid(); ++steps) {
+    const std::string_view key = current_cursor_.key();
+    if (!InRange(key)) return;
+    uint64_t entity = 0;
+    const size_t n = index_ == Index::kAevt ? ReadId(key.substr(prefix_.size()), &entity)
+                                            : ReadTailId(key, &entity);
+    if (n == 0 || entity >= e) return;  // a malformed key is left to Next()
+    if (steps == max_steps) {
+      current_cursor_.Seek(seek_key);
+      return;
+    }
+    current_cursor_.Next();
+  }
+}
+
 void RawScan::AdvanceConsumed() {
   switch (consumed_) {
     case Source::kNone:
@@ -237,19 +258,19 @@ bool RawScan::LoadGroup() {
 }
 
 inline bool RawScan::SetFromKey(std::string_view key, std::string_view full_v) {
-  absl::StatusOr<KeyParts> parts = ParseKey(static_cast<Dbi>(static_cast<int>(index_)), key);
-  if (!parts.ok()) {
-    status_ = parts.status();
+  KeyParts parts;
+  if (!ParseCurrentKey(static_cast<Dbi>(static_cast<int>(index_)), key, &parts)) {
+    status_ = ParseKey(static_cast<Dbi>(static_cast<int>(index_)), key).status();
     return false;
   }
-  current_.e = parts->e;
-  current_.a = parts->a;
+  current_.e = parts.e;
+  current_.a = parts.a;
   if (!full_v.empty()) {
     current_.v = full_v;
-  } else if (parts->v.size() <= kMaxInlineValue) {
-    current_.v = parts->v;  // a short value is its own full encoding
+  } else if (parts.v.size() <= kMaxInlineValue) {
+    current_.v = parts.v;  // a short value is its own full encoding
   } else {
-    absl::StatusOr<std::string_view> full = snapshot_.FullValue(parts->v);
+    absl::StatusOr<std::string_view> full = snapshot_.FullValue(parts.v);
     if (!full.ok()) {
       status_ = full.status();
       return false;

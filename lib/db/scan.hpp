@@ -79,6 +79,18 @@ class RawScan {
   // cursors: the query engine's index lookups, one per bound row.
   void Restart(std::string_view prefix, std::string_view start = {});
 
+  // For merge joins over AEVT (prefix: the attribute) or AVET (prefix: the
+  // attribute and a value), which hold each prefix's entries in entity
+  // order: moves past the entries whose entity is below `e` reading nothing
+  // but their keys, stepping at most `max_steps` times and then seeking to
+  // `seek_key` (the prefix followed by e). The next Next() returns the first
+  // visible datom at or after that point. Only for scans where plain() is
+  // true; a no-op otherwise.
+  void SkipTo(uint64_t e, std::string_view seek_key, int max_steps);
+  // Whether this scan reads only the current index (the latest view of a
+  // stored db, with no overlay or history).
+  bool plain() const { return plain_ && !unfiltered_; }
+
   // Advances to the next visible datom. The datom's views (its `v`) stay
   // valid until the next call to Next() or the end of the scan.
   bool Next();

@@ -14,9 +14,14 @@
 namespace accrete::internal::query {
 namespace {
 
-// Relative costs of moving a cursor to the next entry and of seeking.
-constexpr double kSeekCost = 8;
+// Relative costs of moving a cursor to the next entry and of seeking. A
+// seek lands on a page the last one rarely touched, so it costs cache misses
+// all the way down the tree; measured on the people data a seek costs about
+// as much as fifty steps of a scan.
+constexpr double kSeekCost = 50;
 constexpr double kNextCost = 1;
+// A hash join also decodes and hashes every entry it scans.
+constexpr double kHashCost = 3;
 // Estimates for clauses the counts cannot size.
 constexpr double kUnknownAttrRows = 1e8;
 constexpr double kUnboundRuleRows = 1e7;
@@ -211,38 +216,122 @@ class Scanner {
     } else {
       index = Index::kEavt;
     }
-    RawScan* scan = nullptr;
+    absl::StatusOr<RawScan*> scan = ScanOf(index, start);
+    if (!scan.ok()) return scan.status();
+    return Drain(*scan, index, p, compare_full_v, filter_v, fn);
+  }
+
+  // Walks the entries of the probe's attribute (AEVT, or AVET when its value
+  // is fixed) in entity order, once, calling fn(i, datom) for each datom
+  // whose entity is targets[i] (ascending, distinct). A target far ahead is
+  // reached by seeking rather than stepping.
+  template <typename Fn>
+  absl::Status Merge(const Probe& p, std::span<const uint64_t> targets, Fn&& fn) {
+    if (p.none || targets.empty()) return absl::OkStatus();
+    constexpr int kMaxSteps = 48;  // about one seek's worth (kSeekCost)
+    key_.clear();
+    AppendId(&key_, static_cast<uint64_t>(p.attr->id));
+    Index index = Index::kAevt;
+    bool compare_full_v = false;
+    if (p.has_v) {
+      index = Index::kAvet;
+      absl::StatusOr<ValueMatch> m = AppendLookupValue(state_, &key_, p.v_enc);
+      if (!m.ok()) return m.status();
+      if (*m == ValueMatch::kAbsent) return absl::OkStatus();
+      compare_full_v = *m == ValueMatch::kPrefix;
+    }
+    auto seek_to = [&](uint64_t e) {
+      start_ = key_;
+      if (index == Index::kAvet) {
+        AppendTailId(&start_, e);
+      } else {
+        AppendId(&start_, e);
+      }
+    };
+    seek_to(targets.front());
+    absl::StatusOr<RawScan*> opened = ScanOf(index, start_);
+    if (!opened.ok()) return opened.status();
+    RawScan* scan = *opened;
+    const bool plain = scan->plain();
+    size_t i = 0;
+    int steps = 0;
+    while (true) {
+      if (plain) {
+        // Skip to the target reading keys only.
+        seek_to(targets[i]);
+        scan->SkipTo(targets[i], start_, kMaxSteps);
+      }
+      if (!scan->Next()) break;
+      const RawDatom& d = scan->datom();
+      if (absl::Status s = ctx_.Tick(); !s.ok()) return s;
+      while (i < targets.size() && targets[i] < d.e) ++i;
+      if (i == targets.size()) break;
+      if (d.e < targets[i]) {
+        if (++steps > kMaxSteps) {
+          steps = 0;
+          seek_to(targets[i]);
+          scan->Restart(key_, start_);
+        }
+        continue;
+      }
+      steps = 0;
+      if (!Passes(p, d, compare_full_v, false)) continue;
+      fn(i, d);
+    }
+    return scan->status();
+  }
+
+ private:
+  // The scan of `index`, positioned at key_ (from `start` when given): one
+  // RawScan per index, restarted for each probe.
+  absl::StatusOr<RawScan*> ScanOf(Index index, std::string_view start) {
     auto& slot = scans_[static_cast<int>(index)];
     if (slot == nullptr) {
       absl::StatusOr<std::unique_ptr<RawScan>> opened =
           RawScan::Open(state_, index, key_, false, start);
       if (!opened.ok()) return opened.status();
       slot = *std::move(opened);
-      scan = slot.get();
     } else {
-      scan = slot.get();
-      scan->Restart(key_, start);
+      slot->Restart(key_, start);
     }
+    return slot.get();
+  }
+
+  // The probe's conditions the index key did not already apply.
+  bool Passes(const Probe& p, const RawDatom& d, bool compare_full_v, bool filter_v) {
+    if (p.has_hi) {
+      const int c = d.v.compare(p.hi);
+      if (c > 0 || (c == 0 && !p.hi_inclusive)) return false;
+    }
+    if (p.has_lo) {
+      const int c = d.v.compare(p.lo);
+      if (c < 0 || (c == 0 && !p.lo_inclusive)) return false;
+    }
+    if (compare_full_v && d.v != p.v_enc) return false;
+    if (filter_v && !ValueMatches(p, d)) return false;
+    if (p.has_tx && d.tx != p.tx) return false;
+    if (p.has_added && d.added != p.added) return false;
+    return true;
+  }
+
+  template <typename Fn>
+  absl::Status Drain(RawScan* scan, Index index, const Probe& p, bool compare_full_v,
+                     bool filter_v, Fn&& fn) {
     while (scan->Next()) {
       const RawDatom& d = scan->datom();
       if (absl::Status s = ctx_.Tick(); !s.ok()) return s;
-      if (p.has_hi) {
+      // An AVET range ends at its upper bound.
+      if (index == Index::kAvet && p.has_hi && !p.has_v) {
         const int c = d.v.compare(p.hi);
         if (c > 0 || (c == 0 && !p.hi_inclusive)) break;
       }
-      if (p.has_lo) {
-        const int c = d.v.compare(p.lo);
-        if (c < 0 || (c == 0 && !p.lo_inclusive)) continue;
-      }
-      if (compare_full_v && d.v != p.v_enc) continue;
-      if (filter_v && !ValueMatches(p, d)) continue;
-      if (p.has_tx && d.tx != p.tx) continue;
-      if (p.has_added && d.added != p.added) continue;
+      if (!Passes(p, d, compare_full_v, filter_v)) continue;
       if (!fn(d)) break;
     }
     return scan->status();
   }
 
+ public:
   // The value of a datom as a query value (refs as entity ids).
   const Value& Decode(std::string_view v) {
     DecodeValueInto(v, &decoded_, &scratch_);
@@ -335,6 +424,17 @@ bool EmitDatom(Scanner& scanner, const Clause& c, const PatternVars& pv, const R
     } else if (out[pv.col[rep]] != v) {
       return false;
     }
+  }
+  return true;
+}
+
+// Whether the datoms one scan of the pattern finds give distinct rows: e, a
+// and v each fixed or bound to a variable (a datom's [e a v] is unique
+// outside history dbs).
+bool PatternDistinct(const Clause& c, const Db& db) {
+  if (db.is_history() || c.terms.size() < 3) return false;
+  for (int pos : {kE, kA, kV}) {
+    if (c.terms[static_cast<size_t>(pos)].kind == Term::Kind::kBlank) return false;
   }
   return true;
 }
@@ -501,7 +601,8 @@ std::vector<int> Scope::NeededVars(const Clause& c, const std::vector<const Clau
   return needed;
 }
 
-double Scope::Estimate(const Clause& c, const PlanView& view, std::string* strategy) {
+double Scope::Estimate(const Clause& c, const PlanView& view, std::string* strategy,
+                       Strategy* how) {
   std::vector<int> bound_vars;
   for (int v : c.vars) {
     if (view.Bound(v)) bound_vars.push_back(v);
@@ -541,7 +642,8 @@ double Scope::Estimate(const Clause& c, const PlanView& view, std::string* strat
     const double d = std::max<double>(1, static_cast<double>(s.distinct_values));
     if (e) {
       *index = ":eavt";
-      return v ? 1.0 : (attr->many ? 4.0 : 1.0);
+      // e and v fixed: about one entity in d has the value.
+      return v ? 1.0 / d : (attr->many ? 4.0 : 1.0);
     }
     if (v) {
       *index = ":avet";
@@ -551,19 +653,51 @@ double Scope::Estimate(const Clause& c, const PlanView& view, std::string* strat
     return n;
   };
   std::string scan_index;
-  const double scan_rows = per_probe(false, &scan_index);
+  double scan_rows = per_probe(false, &scan_index);
+  if (attr != nullptr && !fixed(kV, true) && c.terms.size() > kV && c.terms[kV].is_var() &&
+      HasRangeOn(c.terms[kV].var)) {
+    scan_index = ":avet (range)";
+    scan_rows /= 3;
+  }
   if (bound_vars.empty()) {
     *strategy = "scan " + scan_index;
+    if (how != nullptr) *how = Strategy::kScan;
     return scan_rows;
   }
   std::string lookup_index;
   const double lookup_rows = rows * per_probe(true, &lookup_index);
-  if (rows * kSeekCost <= scan_rows * kNextCost) {
+  // Probes sorted by entity walk the attribute's entries once instead.
+  const bool mergeable = attr != nullptr && c.terms[kE].is_var() && bound_vars.size() == 1 &&
+                         bound_vars[0] == c.terms[kE].var;
+  const double lookup_cost = rows * kSeekCost;
+  const double merge_cost = mergeable ? std::min(scan_rows * kNextCost, lookup_cost) : 1e300;
+  const double hash_cost = scan_rows * kHashCost;
+  Strategy chosen = Strategy::kLookup;
+  if (merge_cost <= lookup_cost && merge_cost <= hash_cost) {
+    chosen = Strategy::kMerge;
+    *strategy = "merge " + scan_index;
+  } else if (lookup_cost <= hash_cost) {
     *strategy = "lookup " + lookup_index;
   } else {
+    chosen = Strategy::kHashJoin;
     *strategy = "scan " + scan_index + " + hash join";
   }
+  if (how != nullptr) *how = chosen;
   return lookup_rows;
+}
+
+bool Scope::HasRangeOn(int var) const {
+  if (remaining_ == nullptr) return false;
+  for (const Clause* other : *remaining_) {
+    if (other->kind != ClauseKind::kPred || other->terms.size() != 2 || !other->fn.ns().empty() ||
+        !IsComparison(other->fn.name())) {
+      continue;
+    }
+    for (const Term& t : other->terms) {
+      if (t.is_var() && t.var == var) return true;
+    }
+  }
+  return false;
 }
 
 absl::StatusOr<size_t> Scope::Choose(const std::vector<const Clause*>& remaining,
@@ -631,36 +765,43 @@ std::string Scope::VarSymbol(int var) const {
 absl::Status Scope::Run(const std::vector<Clause>& clauses, Env& env) {
   std::vector<const Clause*> remaining;
   for (const Clause& c : clauses) remaining.push_back(&c);
-  while (!remaining.empty()) {
-    if (absl::Status s = ctx_.Check(); !s.ok()) return s;
-    if (env.empty) return absl::OkStatus();
+  remaining_ = &remaining;
+  absl::Status status;
+  while (!remaining.empty() && status.ok()) {
+    status = ctx_.Check();
+    if (!status.ok() || env.empty) break;
     EnvView view(env);
     std::string strategy;
     double estimate = 0;
     absl::StatusOr<size_t> next = Choose(remaining, view, &strategy, &estimate);
-    if (!next.ok()) return next.status();
+    if (!next.ok()) {
+      status = next.status();
+      break;
+    }
     const Clause* c = remaining[*next];
     remaining.erase(remaining.begin() + static_cast<std::ptrdiff_t>(*next));
-    remaining_ = &remaining;
-    absl::Status s = Exec(*c, env);
-    remaining_ = nullptr;
-    if (!s.ok()) return s;
+    status = Exec(*c, env);
   }
-  return absl::OkStatus();
+  remaining_ = nullptr;
+  return status;
 }
 
 absl::Status Scope::RunInOrder(const std::vector<const Clause*>& order, Env& env) {
   std::vector<const Clause*> remaining(order.begin(), order.end());
+  remaining_ = &remaining;
+  absl::Status status;
   for (const Clause* c : order) {
-    if (absl::Status s = ctx_.Check(); !s.ok()) return s;
-    if (env.empty) return absl::OkStatus();
-    remaining.erase(remaining.begin());
-    remaining_ = &remaining;
-    absl::Status s = Exec(*c, env);
-    remaining_ = nullptr;
-    if (!s.ok()) return s;
+    status = ctx_.Check();
+    if (!status.ok() || env.empty) break;
+    // A comparison a range scan already applied may have been dropped.
+    auto it = std::find(remaining.begin(), remaining.end(), c);
+    if (it == remaining.end()) continue;
+    remaining.erase(it);
+    status = Exec(*c, env);
+    if (!status.ok()) break;
   }
-  return absl::OkStatus();
+  remaining_ = nullptr;
+  return status;
 }
 
 absl::StatusOr<std::vector<PlanStep>> Scope::PlanStatic(const std::vector<Clause>& clauses,
@@ -672,10 +813,14 @@ absl::StatusOr<std::vector<PlanStep>> Scope::PlanStatic(const std::vector<Clause
   view.bound = bound;
   view.rows = entry_rows;
   std::vector<PlanStep> steps;
+  remaining_ = &remaining;
   while (!remaining.empty()) {
     PlanStep step;
     absl::StatusOr<size_t> next = Choose(remaining, view, &step.strategy, &step.estimate);
-    if (!next.ok()) return next.status();
+    if (!next.ok()) {
+      remaining_ = nullptr;
+      return next.status();
+    }
     step.clause = remaining[*next];
     remaining.erase(remaining.begin() + static_cast<std::ptrdiff_t>(*next));
     if (step.clause->kind != ClauseKind::kNot && step.clause->kind != ClauseKind::kPred) {
@@ -693,6 +838,7 @@ absl::StatusOr<std::vector<PlanStep>> Scope::PlanStatic(const std::vector<Clause
     }
     steps.push_back(std::move(step));
   }
+  remaining_ = nullptr;
   return steps;
 }
 
@@ -753,6 +899,7 @@ absl::Status Scope::ExecPattern(const Clause& c, Env& env) {
   const bool v_var = c.terms.size() > kV && c.terms[kV].is_var() && !env.Bound(c.terms[kV].var);
   if (v_var && base.attr != nullptr && remaining_ != nullptr && !base.none) {
     const int var = c.terms[kV].var;
+    std::vector<const Clause*> applied;
     for (const Clause* other : *remaining_) {
       if (other->kind != ClauseKind::kPred || other->terms.size() != 2 || !other->fn.ns().empty() ||
           !IsComparison(other->fn.name())) {
@@ -786,6 +933,17 @@ absl::Status Scope::ExecPattern(const Clause& c, Env& env) {
       std::string enc;
       if (base.attr->is_ref() || !EncodeValue(bound, base.attr->spec, &enc).ok()) continue;
       ApplyRange(&base, op, std::move(enc));
+      // For longs, doubles and instants the encoded order is the order the
+      // comparison uses, so the range applies it in full (NaN aside).
+      const ValueType type = base.attr->spec.type;
+      const bool numeric = (type == ValueType::kLong || type == ValueType::kDouble) &&
+                           (bound.is_integer() || (bound.is_float() && !std::isnan(bound.as_double())));
+      if (numeric || (type == ValueType::kInstant && bound.kind() == Kind::kInst)) {
+        applied.push_back(other);
+      }
+    }
+    for (const Clause* done : applied) {
+      remaining_->erase(std::find(remaining_->begin(), remaining_->end(), done));
     }
   }
 
@@ -801,6 +959,7 @@ absl::Status Scope::ExecPattern(const Clause& c, Env& env) {
   const PatternVars all = VarsOf(c, {});
   auto scan_all = [&](Rel* out) -> absl::Status {
     out->vars = all.vars;
+    out->distinct = PatternDistinct(c, db);
     std::vector<Value> full(all.vars.size());
     absl::Status status;
     absl::Status s = scanner.Scan(base, [&](const RawDatom& d) {
@@ -828,15 +987,60 @@ absl::Status Scope::ExecPattern(const Clause& c, Env& env) {
   if (!gathered.ok()) return gathered.status();
   Rel& in = env.rels[static_cast<size_t>(*gathered)];
   std::string strategy;
+  Strategy how = Strategy::kLookup;
   EnvView view(env);
-  (void)Estimate(c, view, &strategy);
-  if (!strategy.starts_with("lookup")) {
+  (void)Estimate(c, view, &strategy, &how);
+  // Each probe finds distinct datoms: distinct rows stay distinct.
+  const bool each_distinct = in.distinct && PatternDistinct(c, db);
+  if (how == Strategy::kHashJoin) {
     Rel scanned;
     if (absl::Status s = scan_all(&scanned); !s.ok()) return s;
     Rel joined = Join(in, scanned);
     if (absl::Status s = ctx_.CheckSize(joined.bytes(), c.form); !s.ok()) return s;
     env.Replace(*gathered, std::move(joined));
     return absl::OkStatus();
+  }
+  const int e_col = in.col(c.terms[kE].var);
+  if (how == Strategy::kMerge && base.v_enc.size() <= kMaxInlineValue) {
+    // The bound rows' entities, sorted, each with its rows.
+    std::vector<std::pair<uint64_t, uint32_t>> by_e;
+    by_e.reserve(in.rows);
+    bool ids = true;
+    for (size_t r = 0; r < in.rows && ids; ++r) {
+      const Value& e = in.row(r)[e_col];
+      ids = e.is_integer() && e.as_int() >= 0;
+      if (ids) by_e.emplace_back(static_cast<uint64_t>(e.as_int()), static_cast<uint32_t>(r));
+    }
+    if (ids) {
+      std::sort(by_e.begin(), by_e.end());
+      std::vector<uint64_t> targets;
+      std::vector<uint32_t> first;  // targets[i]'s rows are by_e[first[i], first[i + 1])
+      for (size_t k = 0; k < by_e.size(); ++k) {
+        if (k == 0 || by_e[k].first != by_e[k - 1].first) {
+          targets.push_back(by_e[k].first);
+          first.push_back(static_cast<uint32_t>(k));
+        }
+      }
+      first.push_back(static_cast<uint32_t>(by_e.size()));
+      Rel out;
+      out.vars = in.vars;
+      out.vars.insert(out.vars.end(), pv.vars.begin(), pv.vars.end());
+      out.distinct = each_distinct;
+      const size_t in_w = in.width();
+      absl::Status s = scanner.Merge(base, targets, [&](size_t i, const RawDatom& d) {
+        if (!EmitDatom(scanner, c, pv, d, row.data())) return;
+        for (uint32_t k = first[i]; k < first[i + 1]; ++k) {
+          const Value* in_row = in.row(by_e[k].second);
+          out.cells.insert(out.cells.end(), in_row, in_row + in_w);
+          out.cells.insert(out.cells.end(), row.begin(), row.end());
+          ++out.rows;
+        }
+      });
+      if (!s.ok()) return s;
+      if (absl::Status st = ctx_.CheckSize(out.bytes(), c.form); !st.ok()) return st;
+      env.Replace(*gathered, std::move(out));
+      return absl::OkStatus();
+    }
   }
 
   // Index nested-loop join: one probe per bound row.
@@ -849,6 +1053,7 @@ absl::Status Scope::ExecPattern(const Clause& c, Env& env) {
   Rel out;
   out.vars = in.vars;
   out.vars.insert(out.vars.end(), pv.vars.begin(), pv.vars.end());
+  out.distinct = each_distinct;
   const size_t in_w = in.width();
   Probe p;
   for (size_t r = 0; r < in.rows && !base.none; ++r) {
@@ -944,6 +1149,8 @@ absl::Status Scope::ExecFn(const Clause& c, Env& env) {
   Rel out;
   out.vars = in.vars;
   out.vars.insert(out.vars.end(), new_vars.begin(), new_vars.end());
+  // A filter or one value per row keeps rows distinct.
+  out.distinct = in.distinct && (c.kind == ClauseKind::kPred || c.binding.kind == Binding::Kind::kScalar);
   std::vector<Value> args;
   std::vector<Value> tuple_row(c.binding.vars.size());
   std::vector<Value> extra(new_vars.size());

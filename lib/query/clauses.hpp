@@ -64,7 +64,16 @@ class Scope {
  private:
   absl::StatusOr<size_t> Choose(const std::vector<const Clause*>& remaining, const PlanView& view,
                                 std::string* strategy, double* estimate);
-  double Estimate(const Clause& c, const PlanView& view, std::string* strategy);
+  // How a data pattern joins what is bound: one scan (nothing bound), an
+  // index lookup per bound row, one walk of the attribute's entries in
+  // entity order (the bound rows sorted by entity), or one scan and a hash
+  // join.
+  enum class Strategy : uint8_t { kScan, kLookup, kMerge, kHashJoin };
+  double Estimate(const Clause& c, const PlanView& view, std::string* strategy,
+                  Strategy* how = nullptr);
+  // Whether a comparison among the remaining clauses could narrow a scan of
+  // `var`'s values.
+  bool HasRangeOn(int var) const;
   std::vector<int> NeededVars(const Clause& c, const std::vector<const Clause*>& remaining,
                               const PlanView& view) const;
 
@@ -80,7 +89,7 @@ class Scope {
   const std::vector<std::string>* names_;
   // The clauses not yet run: range pushdown looks here for comparisons on a
   // pattern's value variable.
-  const std::vector<const Clause*>* remaining_ = nullptr;
+  std::vector<const Clause*>* remaining_ = nullptr;
 };
 
 // The top-level rule hook: each call runs its own evaluation to completion.

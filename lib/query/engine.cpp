@@ -223,7 +223,15 @@ absl::StatusOr<QueryResult> Find(const ParsedQuery& q, Ctx& ctx, Env& env) {
   }
   absl::StatusOr<int> gathered = env.Gather(needed, ctx, q.form);
   if (!gathered.ok()) return gathered.status();
-  const Rel rel = Project(env.rels[static_cast<size_t>(*gathered)], needed);
+  // Distinct rows holding exactly the needed variables need no projection.
+  const Rel& bound = env.rels[static_cast<size_t>(*gathered)];
+  std::vector<int> have = bound.vars;
+  std::vector<int> want = needed;
+  std::sort(have.begin(), have.end());
+  std::sort(want.begin(), want.end());
+  Rel projected;
+  if (!bound.distinct || have != want) projected = Project(bound, needed);
+  const Rel& rel = bound.distinct && have == want ? bound : projected;
   std::vector<int> col;
   for (const FindElem& e : q.find) col.push_back(rel.col(e.var));
 

@@ -62,6 +62,7 @@ Rel Product(const Rel& a, const Rel& b) {
     }
   }
   out.rows = a.rows * b.rows;
+  out.distinct = a.distinct && b.distinct;
   return out;
 }
 
@@ -97,6 +98,7 @@ Rel Join(const Rel& a, const Rel& b) {
   }
   Rel out;
   out.vars = a.vars;
+  out.distinct = a.distinct && b.distinct;
   for (int j : b_rest) out.vars.push_back(b.vars[static_cast<size_t>(j)]);
   HashIndex index(built, built_cols);
   for (size_t p = 0; p < probe.rows; ++p) {
@@ -118,6 +120,7 @@ Rel AntiJoin(const Rel& a, const Rel& b) {
   SharedColumns(a, b, &a_cols, &b_cols);
   Rel out;
   out.vars = a.vars;
+  out.distinct = a.distinct;
   if (a_cols.empty()) {
     if (b.rows == 0) out = a;
     return out;
@@ -137,6 +140,22 @@ Rel AntiJoin(const Rel& a, const Rel& b) {
 Rel Project(const Rel& rel, const std::vector<int>& vars) {
   std::vector<int> cols;
   for (int v : vars) cols.push_back(rel.col(v));
+  if (rel.distinct && vars.size() == rel.vars.size() && !vars.empty()) {
+    // Every column kept: only their order changes.
+    Rel out;
+    out.vars = vars;
+    out.rows = rel.rows;
+    out.distinct = true;
+    if (vars == rel.vars) {
+      out.cells = rel.cells;
+      return out;
+    }
+    out.cells.reserve(rel.cells.size());
+    for (size_t r = 0; r < rel.rows; ++r) {
+      for (int c : cols) out.cells.push_back(rel.row(r)[c]);
+    }
+    return out;
+  }
   RowSet set(vars.size());
   std::vector<Value> row(vars.size());
   for (size_t r = 0; r < rel.rows; ++r) {
@@ -147,6 +166,7 @@ Rel Project(const Rel& rel, const std::vector<int>& vars) {
   }
   Rel out;
   out.vars = vars;
+  out.distinct = true;
   out.rows = vars.empty() ? (rel.rows > 0 ? 1 : 0) : set.rows();
   out.cells = std::move(set.cells());
   return out;

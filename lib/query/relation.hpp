@@ -18,6 +18,9 @@ struct Rel {
   std::vector<int> vars;     // column -> variable id
   std::vector<Value> cells;  // row-major, rows * vars.size()
   size_t rows = 0;           // kept separately: a relation may have no columns
+  // Known to hold no duplicate rows (so projecting onto every column needs
+  // no dedupe).
+  bool distinct = false;
 
   size_t width() const { return vars.size(); }
   const Value* row(size_t i) const { return cells.data() + i * vars.size(); }

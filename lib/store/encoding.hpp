@@ -117,8 +117,22 @@ inline void AppendLowBytes(std::string* out, uint64_t x, int n) {
   out->append(buf + 8 - n, static_cast<size_t>(n));
 }
 
-// Reads `n` (<= 8) bytes, most significant first.
+// Reads `n` (<= 8) bytes, most significant first. Every scanned key goes
+// through here, so it loads whole words (two overlapping ones for 4..8
+// bytes) instead of looping over bytes.
+inline uint32_t LoadBig32(const char* p) {
+  uint32_t x;
+  std::memcpy(&x, p, sizeof(x));
+  if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap32(x);
+  return x;
+}
 inline uint64_t ReadLowBytes(const char* p, size_t n) {
+  if (n >= 4) {
+    const uint64_t hi = LoadBig32(p);
+    const uint64_t lo = LoadBig32(p + n - 4);
+    const unsigned low_bits = static_cast<unsigned>(8 * (n - 4));
+    return low_bits == 0 ? hi : (hi << low_bits) | (lo & ((uint64_t{1} << low_bits) - 1));
+  }
   uint64_t x = 0;
   for (size_t i = 0; i < n; ++i) x = (x << 8) | static_cast<uint8_t>(p[i]);
   return x;

@@ -11,8 +11,6 @@ constexpr size_t kMaxIdBytes = 9;
 // t fits in the 42 bits below the tx partition tag (TToTx).
 constexpr uint64_t kMaxT = (uint64_t{1} << 42) - 1;
 
-bool IsInKeyValueSize(size_t n) { return (n >= 1 && n <= kMaxInlineValue) || n == kLongValueRef; }
-
 absl::Status BadKey(Dbi dbi, std::string_view key) {
   return absl::DataLossError(
       absl::StrCat("malformed key of ", key.size(), " bytes in index ", static_cast<int>(dbi)));
@@ -116,35 +114,7 @@ absl::StatusOr<KeyParts> ParseKey(Dbi dbi, std::string_view key) {
     parts.tx_a = static_cast<uint64_t>(TToTx(static_cast<int64_t>(t_a)));
     body.remove_suffix(n);
   }
-  size_t n1 = 0;
-  size_t n2 = 0;
-  switch (static_cast<Dbi>(index % 4)) {
-    case Dbi::kEavt:
-      if ((n1 = ReadId(body, &parts.e)) == 0) return BadKey(dbi, key);
-      if ((n2 = ReadId(body.substr(n1), &parts.a)) == 0) return BadKey(dbi, key);
-      parts.v = body.substr(n1 + n2);
-      break;
-    case Dbi::kAevt:
-      if ((n1 = ReadId(body, &parts.a)) == 0) return BadKey(dbi, key);
-      if ((n2 = ReadId(body.substr(n1), &parts.e)) == 0) return BadKey(dbi, key);
-      parts.v = body.substr(n1 + n2);
-      break;
-    case Dbi::kAvet:
-      if ((n1 = ReadId(body, &parts.a)) == 0) return BadKey(dbi, key);
-      if ((n2 = ReadTailId(body.substr(n1), &parts.e)) == 0) return BadKey(dbi, key);
-      parts.v = body.substr(n1, body.size() - n1 - n2);
-      break;
-    default: {  // kVaet: v is a ref's 9-byte encoding
-      constexpr size_t v_size = 1 + 8;
-      if (body.size() < v_size || EncodedType(body) != ValueType::kRef) return BadKey(dbi, key);
-      parts.v = body.substr(0, v_size);
-      if ((n1 = ReadId(body.substr(v_size), &parts.a)) == 0) return BadKey(dbi, key);
-      if ((n2 = ReadId(body.substr(v_size + n1), &parts.e)) == 0) return BadKey(dbi, key);
-      if (v_size + n1 + n2 != body.size()) return BadKey(dbi, key);
-      break;
-    }
-  }
-  if (!IsInKeyValueSize(parts.v.size())) return BadKey(dbi, key);
+  if (!ParseCurrentKey(static_cast<Dbi>(index % 4), body, &parts)) return BadKey(dbi, key);
   return parts;
 }
 

@@ -310,6 +310,43 @@ absl::StatusOr<TimeKeyParts> ParseTimeKey(std::string_view key);
 // DataLoss for a malformed key.
 absl::StatusOr<KeyParts> ParseKey(Dbi dbi, std::string_view key);
 
+// ParseKey for the key of a current index (kEavt..kVaet), inline for the
+// scan path: false when malformed.
+inline bool ParseCurrentKey(Dbi dbi, std::string_view key, KeyParts* parts) {
+  size_t n1 = 0;
+  size_t n2 = 0;
+  switch (dbi) {
+    case Dbi::kEavt:
+      if ((n1 = ReadId(key, &parts->e)) == 0) return false;
+      if ((n2 = ReadId(key.substr(n1), &parts->a)) == 0) return false;
+      parts->v = key.substr(n1 + n2);
+      break;
+    case Dbi::kAevt:
+      if ((n1 = ReadId(key, &parts->a)) == 0) return false;
+      if ((n2 = ReadId(key.substr(n1), &parts->e)) == 0) return false;
+      parts->v = key.substr(n1 + n2);
+      break;
+    case Dbi::kAvet:
+      if ((n1 = ReadId(key, &parts->a)) == 0) return false;
+      if ((n2 = ReadTailId(key.substr(n1), &parts->e)) == 0) return false;
+      parts->v = key.substr(n1, key.size() - n1 - n2);
+      break;
+    case Dbi::kVaet: {  // v is a ref's 9-byte encoding
+      constexpr size_t v_size = 1 + 8;
+      if (key.size() < v_size || EncodedType(key) != ValueType::kRef) return false;
+      parts->v = key.substr(0, v_size);
+      if ((n1 = ReadId(key.substr(v_size), &parts->a)) == 0) return false;
+      if ((n2 = ReadId(key.substr(v_size + n1), &parts->e)) == 0) return false;
+      if (v_size + n1 + n2 != key.size()) return false;
+      break;
+    }
+    default:
+      return false;
+  }
+  const size_t n = parts->v.size();
+  return (n >= 1 && n <= kMaxInlineValue) || n == kLongValueRef;
+}
+
 // The layers above read lifetimes only through these, so that the encoding of
 // tx ids in entries can change in one place.
 //
