@@ -176,7 +176,11 @@ void AppendJavaDouble(double d, std::string* out) {
   (void)ec;                                                    // 64 bytes always suffice
   std::string_view text(buf, static_cast<size_t>(end - buf));  // "-d.ddde+XX"
   size_t e = text.find('e');
-  int exponent = std::atoi(text.data() + e + 1);
+  // The buffer is not NUL-terminated: parse exactly the exponent's digits.
+  int exponent = 0;
+  const char* exp_begin = text.data() + e + 1;
+  if (*exp_begin == '+') ++exp_begin;
+  std::from_chars(exp_begin, text.data() + text.size(), exponent);
   std::string digits;
   for (char c : text.substr(0, e)) {
     if (c >= '0' && c <= '9') digits.push_back(c);

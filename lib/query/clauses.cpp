@@ -535,6 +535,13 @@ AttrStats Ctx::Stats(const DbState& db, uint64_t attr) {
   return stats;
 }
 
+absl::StatusOr<Rel> Ctx::JoinChecked(const Rel& a, const Rel& b, const Value& where) const {
+  Rel joined = Join(a, b, [this](size_t bytes) { return ShouldStop(bytes); });
+  if (absl::Status s = Check(); !s.ok()) return s;
+  if (absl::Status s = CheckSize(joined.bytes(), where); !s.ok()) return s;
+  return joined;
+}
+
 absl::Status Env::JoinIn(Rel rel, Ctx& ctx, const Value& where) {
   absl::StatusOr<int> shared = Gather(rel.vars, ctx, where);
   if (!shared.ok()) return shared.status();
@@ -542,9 +549,9 @@ absl::Status Env::JoinIn(Rel rel, Ctx& ctx, const Value& where) {
     Add(std::move(rel));
     return absl::OkStatus();
   }
-  Rel joined = Join(rels[static_cast<size_t>(*shared)], rel);
-  if (absl::Status s = ctx.CheckSize(joined.bytes(), where); !s.ok()) return s;
-  Replace(*shared, std::move(joined));
+  absl::StatusOr<Rel> joined = ctx.JoinChecked(rels[static_cast<size_t>(*shared)], rel, where);
+  if (!joined.ok()) return joined.status();
+  Replace(*shared, *std::move(joined));
   return absl::OkStatus();
 }
 
@@ -564,7 +571,9 @@ absl::StatusOr<int> Env::Gather(const std::vector<int>& vars, Ctx& ctx, const Va
         !s.ok()) {
       return s;
     }
-    merged = Product(merged, other);
+    absl::StatusOr<Rel> product = ctx.JoinChecked(merged, other, where);
+    if (!product.ok()) return product.status();
+    merged = *std::move(product);
   }
   for (size_t i = idx.size(); i-- > 1;) rels.erase(rels.begin() + idx[i]);
   rels[static_cast<size_t>(idx[0])] = std::move(merged);
@@ -995,9 +1004,9 @@ absl::Status Scope::ExecPattern(const Clause& c, Env& env) {
   if (how == Strategy::kHashJoin) {
     Rel scanned;
     if (absl::Status s = scan_all(&scanned); !s.ok()) return s;
-    Rel joined = Join(in, scanned);
-    if (absl::Status s = ctx_.CheckSize(joined.bytes(), c.form); !s.ok()) return s;
-    env.Replace(*gathered, std::move(joined));
+    absl::StatusOr<Rel> joined = ctx_.JoinChecked(in, scanned, c.form);
+    if (!joined.ok()) return joined.status();
+    env.Replace(*gathered, *std::move(joined));
     return absl::OkStatus();
   }
   const int e_col = in.col(c.terms[kE].var);
@@ -1257,6 +1266,13 @@ absl::Status Scope::ExecNot(const Clause& c, Env& env) {
   }
   if (c.explicit_join && join.size() != c.join_vars.size()) {
     return ClauseError("Insufficient bindings: every join variable of not-join must be bound", c);
+  }
+  if (!c.explicit_join && join.empty() && !c.vars.empty()) {
+    // Datomic (and DataScript) refuse a `not` that joins nothing: it would
+    // test the whole database rather than each binding.
+    std::string names;
+    for (int v : c.vars) names += (names.empty() ? "" : " ") + VarSymbol(v);
+    return ClauseError(Cat("Insufficient bindings: none of ", names, " is bound"), c);
   }
   absl::StatusOr<int> gathered = env.Gather(join, ctx_, c.form);
   if (!gathered.ok()) return gathered.status();

@@ -49,6 +49,11 @@ class Ctx {
     return Check();
   }
   absl::Status Check() const;
+  // For relational operators: true once the query must stop (deadline,
+  // cancellation, or `bytes` past the budget).
+  bool ShouldStop(size_t bytes) const { return bytes > options.memory_budget || !Check().ok(); }
+  // Joins a and b, or fails with why the join had to stop.
+  absl::StatusOr<Rel> JoinChecked(const Rel& a, const Rel& b, const Value& where) const;
   // ResourceExhausted when a relation of `bytes` would pass the budget.
   absl::Status CheckSize(size_t bytes, const Value& where) const;
 

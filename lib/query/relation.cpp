@@ -50,15 +50,16 @@ HashIndex::HashIndex(const Rel& rel, std::vector<int> cols) : rel_(rel), cols_(s
   }
 }
 
-Rel Product(const Rel& a, const Rel& b) {
+Rel Product(const Rel& a, const Rel& b, StopFn stop) {
   Rel out;
   out.vars = a.vars;
   out.vars.insert(out.vars.end(), b.vars.begin(), b.vars.end());
-  out.cells.reserve(a.rows * b.rows * out.width());
   for (size_t i = 0; i < a.rows; ++i) {
+    if (stop(out.bytes())) return out;
     for (size_t j = 0; j < b.rows; ++j) {
       out.cells.insert(out.cells.end(), a.row(i), a.row(i) + a.width());
       out.cells.insert(out.cells.end(), b.row(j), b.row(j) + b.width());
+      if ((++out.rows & 4095) == 0 && stop(out.bytes())) return out;
     }
   }
   out.rows = a.rows * b.rows;
@@ -81,11 +82,11 @@ void SharedColumns(const Rel& a, const Rel& b, std::vector<int>* a_cols, std::ve
 
 }  // namespace
 
-Rel Join(const Rel& a, const Rel& b) {
+Rel Join(const Rel& a, const Rel& b, StopFn stop) {
   std::vector<int> a_cols;
   std::vector<int> b_cols;
   SharedColumns(a, b, &a_cols, &b_cols);
-  if (a_cols.empty()) return Product(a, b);
+  if (a_cols.empty()) return Product(a, b, stop);
   // Index the smaller side, probe with the larger.
   const bool index_a = a.rows < b.rows;
   const Rel& built = index_a ? a : b;
@@ -102,6 +103,7 @@ Rel Join(const Rel& a, const Rel& b) {
   for (int j : b_rest) out.vars.push_back(b.vars[static_cast<size_t>(j)]);
   HashIndex index(built, built_cols);
   for (size_t p = 0; p < probe.rows; ++p) {
+    if ((p & 1023) == 0 && stop(out.bytes())) return out;
     const Value* prow = probe.row(p);
     index.ForEach(prow, probe_cols.data(), [&](size_t m) {
       const Value* arow = index_a ? built.row(m) : prow;

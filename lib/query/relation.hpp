@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "accrete/value.hpp"
 
 namespace accrete::internal::query {
@@ -88,11 +89,17 @@ class HashIndex {
   std::vector<uint32_t> next_;
 };
 
+// Polled by Product and Join every few thousand rows they produce with the
+// bytes so far: true stops them early, leaving a partial result the caller
+// must discard (it then reports why: deadline, cancellation, budget).
+using StopFn = absl::FunctionRef<bool(size_t bytes)>;
+inline bool NeverStop(size_t) { return false; }
+
 // a x b.
-Rel Product(const Rel& a, const Rel& b);
+Rel Product(const Rel& a, const Rel& b, StopFn stop = NeverStop);
 // The natural join of a and b on their shared variables (a product when
 // they share none).
-Rel Join(const Rel& a, const Rel& b);
+Rel Join(const Rel& a, const Rel& b, StopFn stop = NeverStop);
 // The rows of a whose shared variables match no row of b.
 Rel AntiJoin(const Rel& a, const Rel& b);
 // The distinct rows of `rel` restricted to `vars` (each must be a column).
