@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <optional>
 
+#include "absl/container/inlined_vector.h"
 #include "db/db_state.hpp"
+#include "db/scan.hpp"
 #include "edn/str_cat.hpp"
 #include "pull/pattern.hpp"
 #include "pull/pull.hpp"
@@ -22,17 +24,21 @@ namespace {
 // pull stops with ResourceExhausted instead of exhausting the thread's stack.
 constexpr size_t kMaxNesting = 1000;
 
-// One attribute's values of an entity, in EAVT order.
+// PullEntities reads at most this many entities with one read transaction.
+constexpr size_t kEntitiesPerSnapshot = 4096;
+
+// One attribute's values of an entity, in EAVT order. Inline room for a
+// cardinality-one value: most groups allocate nothing.
 struct Group {
   const Attribute* attr = nullptr;
-  std::vector<Value> values;
+  absl::InlinedVector<Value, 1> values;
 };
 
 // What Collect read of one entity: its attribute groups, and for each slot
 // of the pattern the index of its group (-1: the entity has no value).
 struct EntityValues {
-  std::vector<Group> groups;
-  std::vector<int> slot_groups;
+  absl::InlinedVector<Group, 4> groups;
+  absl::InlinedVector<int, 4> slot_groups;
 };
 
 Value IdMap(EntityId e) { return Value::Map({{DbIdKeyword(), Value::Integer(e)}}); }
@@ -58,6 +64,7 @@ class Puller {
     absl::Status status = Collect(pattern, e, &read);
     if (!status.ok()) return status;
     std::vector<MapEntry> entries;
+    entries.reserve(pattern.specs.size() + (pattern.wildcard ? read.groups.size() + 1 : 0));
     if (pattern.wildcard) {
       if (!read.groups.empty()) entries.push_back({DbIdKeyword(), Value::Integer(e)});
       for (size_t g = 0; g < read.groups.size(); ++g) {
@@ -88,7 +95,7 @@ class Puller {
       const PullSlot& slot = pattern.slots.front();
       AppendId(&prefix, static_cast<uint64_t>(slot.attr->id));
       Group group{slot.attr, {}};
-      absl::Status status = ScanRaw(db_, Index::kEavt, prefix, [&](const RawDatom& d) {
+      absl::Status status = Scan(Index::kEavt, prefix, [&](const RawDatom& d) {
         group.values.emplace_back();
         DecodeValueInto(d.v, &group.values.back(), &scratch_);
         return static_cast<int64_t>(group.values.size()) < slot.keep;
@@ -104,7 +111,7 @@ class Puller {
     Group* current = nullptr;
     int64_t keep = 0;
     bool started = false;
-    return ScanRaw(db_, Index::kEavt, prefix, [&](const RawDatom& d) {
+    return Scan(Index::kEavt, prefix, [&](const RawDatom& d) {
       if (!started || d.a != current_a) {
         started = true;
         current_a = d.a;
@@ -187,10 +194,18 @@ class Puller {
   absl::Status ForwardValue(const ResolvedSpec& spec, const Group& group,
                             std::optional<Value>* value) {
     const Attribute& attr = *spec.attr;
-    const size_t n =
-        attr.many ? static_cast<size_t>(std::min<int64_t>(spec.spec->limit.value_or(INT64_MAX),
-                                                          static_cast<int64_t>(group.values.size())))
-                  : 1;
+    if (!attr.many) {
+      if (!attr.is_ref()) {
+        *value = group.values.front();
+        return absl::OkStatus();
+      }
+      absl::StatusOr<Value> item = RefValue(spec, group.values.front().as_int(), attr.component);
+      if (!item.ok()) return item.status();
+      *value = *std::move(item);
+      return absl::OkStatus();
+    }
+    const size_t n = static_cast<size_t>(std::min<int64_t>(
+        spec.spec->limit.value_or(INT64_MAX), static_cast<int64_t>(group.values.size())));
     std::vector<Value> items;
     items.reserve(n);
     for (size_t i = 0; i < n; ++i) {
@@ -202,7 +217,7 @@ class Puller {
       if (!item.ok()) return item.status();
       items.push_back(*std::move(item));
     }
-    *value = attr.many ? Value::Vector(std::move(items)) : std::move(items.front());
+    *value = Value::Vector(std::move(items));
     return absl::OkStatus();
   }
 
@@ -215,7 +230,7 @@ class Puller {
     if (!status.ok()) return status;
     AppendId(&prefix, static_cast<uint64_t>(attr.id));
     std::vector<EntityId> sources;
-    status = ScanRaw(db_, Index::kVaet, prefix, [&](const RawDatom& d) {
+    status = Scan(Index::kVaet, prefix, [&](const RawDatom& d) {
       sources.push_back(static_cast<EntityId>(d.e));
       return static_cast<int64_t>(sources.size()) < limit;
     });
@@ -258,7 +273,8 @@ class Puller {
   absl::StatusOr<Value> WildcardValue(const Group& group) {
     const Attribute& attr = *group.attr;
     if (!attr.is_ref()) {
-      return attr.many ? Value::Vector(group.values) : group.values.front();
+      if (!attr.many) return group.values.front();
+      return Value::Vector(std::vector<Value>(group.values.begin(), group.values.end()));
     }
     std::vector<Value> items;
     items.reserve(group.values.size());
@@ -283,6 +299,28 @@ class Puller {
     return Value::Map({{DbIdKeyword(), Value::Integer(target)}, {IdentKeyword(), *ident}});
   }
 
+  // Calls `fn` on the datoms of `index` under `prefix` until it returns
+  // false. The pull keeps one scan per index and restarts it for each
+  // prefix: one read transaction and cursor for the whole pull, not one per
+  // entity. A scan is finished before any other starts (values are
+  // collected first), so restarting never disturbs one in progress.
+  template <typename Fn>
+  absl::Status Scan(Index index, std::string_view prefix, Fn&& fn) {
+    std::unique_ptr<RawScan>& scan = index == Index::kEavt ? eavt_ : vaet_;
+    if (scan == nullptr) {
+      absl::StatusOr<std::unique_ptr<RawScan>> opened =
+          RawScan::Open(db_, index, std::string(prefix));
+      if (!opened.ok()) return opened.status();
+      scan = *std::move(opened);
+    } else {
+      scan->Restart(prefix);
+    }
+    while (scan->Next()) {
+      if (!fn(scan->datom())) break;
+    }
+    return scan->status();
+  }
+
   bool OnPath(EntityId e) const { return std::find(path_.begin(), path_.end(), e) != path_.end(); }
 
   static const Value& IdentKeyword() {
@@ -291,25 +329,56 @@ class Puller {
   }
 
   const DbState& db_;
-  std::vector<int64_t> depths_;  // per recursion spec: how deep this pull is in it
-  std::vector<EntityId> path_;   // the entities being pulled, outermost first
-  std::string scratch_;          // DecodeValueInto's
+  // Per recursion spec: how deep this pull is in it.
+  absl::InlinedVector<int64_t, 4> depths_;
+  // The entities being pulled, outermost first.
+  absl::InlinedVector<EntityId, 8> path_;
+  std::string scratch_;  // DecodeValueInto's
+  std::unique_ptr<RawScan> eavt_;
+  std::unique_ptr<RawScan> vaet_;
 };
 
 }  // namespace
 
-absl::StatusOr<Value> PullEntity(const Db& db, const PullPattern& pattern, EntityId e) {
-  const DbState& state = *db.state();
+namespace {
+
+absl::StatusOr<std::shared_ptr<const ResolvedPattern>> ResolveFor(const DbState& state,
+                                                                  const PullPattern& pattern) {
   if (state.history) {
     return absl::InvalidArgumentError(
         "pull is not supported on a history db (as in Datomic): pull from db.as_of(t) instead");
   }
   const Registry* registry = state.config != nullptr ? state.config->registry : nullptr;
-  absl::StatusOr<std::shared_ptr<const ResolvedPattern>> resolved =
-      pattern.Resolve(state.schema, registry != nullptr ? *registry : Registry::Global());
+  return pattern.Resolve(state.schema, registry != nullptr ? *registry : Registry::Global());
+}
+
+}  // namespace
+
+absl::StatusOr<Value> PullEntity(const Db& db, const PullPattern& pattern, EntityId e) {
+  const DbState& state = *db.state();
+  absl::StatusOr<std::shared_ptr<const ResolvedPattern>> resolved = ResolveFor(state, pattern);
   if (!resolved.ok()) return resolved.status();
   Puller puller(state, (*resolved)->recursion_count);
   return puller.Pull(**resolved, e);
+}
+
+absl::StatusOr<std::vector<Value>> PullEntities(const Db& db, const PullPattern& pattern,
+                                                std::span<const EntityId> entities) {
+  const DbState& state = *db.state();
+  absl::StatusOr<std::shared_ptr<const ResolvedPattern>> resolved = ResolveFor(state, pattern);
+  if (!resolved.ok()) return resolved.status();
+  std::vector<Value> results;
+  results.reserve(entities.size());
+  std::optional<Puller> puller;
+  for (size_t i = 0; i < entities.size(); ++i) {
+    // A fresh puller now and then ends its read transaction, so a long
+    // pull_many does not pin old pages for its whole run.
+    if (i % kEntitiesPerSnapshot == 0) puller.emplace(state, (*resolved)->recursion_count);
+    absl::StatusOr<Value> result = puller->Pull(**resolved, entities[i]);
+    if (!result.ok()) return result.status();
+    results.push_back(*std::move(result));
+  }
+  return results;
 }
 
 }  // namespace accrete::internal

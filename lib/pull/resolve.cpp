@@ -38,6 +38,12 @@ class Resolver {
       }
       out->specs.push_back(std::move(r));
     }
+    // Entries are then made in key order, so building the result map need
+    // not sort them (equal keys keep their order: the later one wins).
+    std::stable_sort(out->specs.begin(), out->specs.end(),
+                     [](const ResolvedSpec& a, const ResolvedSpec& b) {
+                       return compare(a.spec->key, b.spec->key) < 0;
+                     });
     return absl::OkStatus();
   }
 

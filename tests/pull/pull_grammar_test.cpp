@@ -65,6 +65,10 @@ TEST_F(PullTest, WildcardWithAnExplicitSpecForOneAttribute) {
                     :person/spouse {:person/name "Cid"} :person/friend [{:db/id %ann}]})"));
 }
 
+TEST_F(PullTest, WildcardWithANamedAttributeIsTheWildcard) {
+  EXPECT_EQ(Pull("[* :person/name :db/id]", Ref("order")), Pull("[*]", Ref("order")));
+}
+
 TEST_F(PullTest, WildcardAsAString) {
   EXPECT_EQ(Pull(R"(["*"])", Ref("cid")),
             Edn(R"({:db/id %cid :person/name "Cid" :person/email "cid@x"})"));
@@ -198,6 +202,20 @@ TEST_F(PullTest, PullManyKeepsTheOrderOfItsEids) {
             (std::vector<Value>{Edn(R"({:person/name "Cid"})"), Edn(R"({:person/name "Ann"})"),
                                 Edn(R"({:person/name "Bob"})"), Edn("{}"),
                                 Edn(R"({:person/name "Cid"})")}));
+}
+
+TEST_F(PullTest, PullManyOverManyEntities) {
+  // More entities than one read transaction serves (pull_many renews it).
+  std::vector<Value> eids;
+  std::vector<Value> expected;
+  for (int i = 0; i < 9000; ++i) {
+    eids.push_back(i % 2 == 0 ? Ref("ann") : Ref("leaf"));
+    expected.push_back(i % 2 == 0 ? Edn(R"({:person/name "Ann" :person/_friend [{:db/id %bob}]})")
+                                  : Edn(R"({:tree/name "leaf"})"));
+  }
+  auto results = pull_many(db(), Edn("[:person/name :tree/name :person/_friend]"), eids);
+  ASSERT_OK(results);
+  EXPECT_EQ(*results, expected);
 }
 
 TEST_F(PullTest, PullManyFailsOnABadEid) {
