@@ -500,7 +500,11 @@ Value Value::Map(std::vector<MapEntry> entries) {
   auto by_key = [](const MapEntry& a, const MapEntry& b) {
     return internal::CompareValues(a.first, b.first) < 0;
   };
-  std::stable_sort(entries.begin(), entries.end(), by_key);
+  // Builders that already produce key order (pull results) skip the sort
+  // and its temporary buffer.
+  if (!std::is_sorted(entries.begin(), entries.end(), by_key)) {
+    std::stable_sort(entries.begin(), entries.end(), by_key);
+  }
   // Keep the last of each run of equal keys: later duplicates win.
   size_t out = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
