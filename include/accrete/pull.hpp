@@ -5,10 +5,12 @@
 //   [*]  [:db/id (:person/alias :limit 3) {:tree/children ...}]
 //
 // Results are maps from attribute keywords (or their :as names) to values:
-// cardinality-many attributes and non-component reverse refs give vectors,
-// refs without a nested pattern give {:db/id e}, a component reverse ref gives
-// one map. An entity with nothing to pull gives {} (Datomic's answer, where
-// DataScript gives nil).
+// cardinality-many attributes and non-component reverse refs give vectors
+// (at most 1000 values unless :limit says otherwise), refs without a nested
+// pattern give {:db/id e} (with :db/ident when e has one), components
+// without one are pulled with [*], a component reverse ref gives one map. An
+// entity with nothing to pull gives {} (Datomic's answer, where DataScript
+// gives nil). docs/pull.md has the whole grammar and its choices.
 //
 // Thread safety: free functions over immutable values; call them from any
 // thread.
@@ -27,8 +29,10 @@ namespace accrete {
 
 // Pulls `pattern` (a vector, as EDN data) from the entity named by `eid` (an
 // id, an ident keyword or a lookup ref). InvalidArgument for a malformed
-// pattern or unknown attribute, naming it; an eid that names no entity gives
-// {} (a lookup ref to nothing gives NotFound, as db.entid does).
+// pattern, an unknown attribute or :xform, naming it, for a malformed eid and
+// for a history db (as in Datomic); an id that names no entity gives {} (a
+// lookup ref or ident naming nothing gives NotFound, as db.entid does);
+// ResourceExhausted when refs nest deeper than 1000 entities.
 absl::StatusOr<Value> pull(const Db& db, const Value& pattern, const Value& eid);
 // The pattern as EDN text. InvalidArgument, with line:column, when it is not
 // EDN.
@@ -41,7 +45,8 @@ inline absl::StatusOr<Value> pull(const Db& db, const std::string& pattern, cons
   return pull(db, std::string_view(pattern), eid);
 }
 
-// pull for each of `eids`, in order; the pattern is parsed once.
+// pull for each of `eids`, in order; the pattern is parsed once and the
+// entities share read transactions. Fails with the first error.
 absl::StatusOr<std::vector<Value>> pull_many(const Db& db, const Value& pattern,
                                              const std::vector<Value>& eids);
 
