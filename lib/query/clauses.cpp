@@ -228,7 +228,7 @@ class Scanner {
   template <typename Fn>
   absl::Status Merge(const Probe& p, std::span<const uint64_t> targets, Fn&& fn) {
     if (p.none || targets.empty()) return absl::OkStatus();
-    constexpr int kMaxSteps = 48;  // about one seek's worth (kSeekCost)
+    constexpr int kMaxSteps = 16;  // about one seek's worth (kSeekCost)
     key_.clear();
     AppendId(&key_, static_cast<uint64_t>(p.attr->id));
     Index index = Index::kAevt;
@@ -968,6 +968,14 @@ absl::Status Scope::ExecPattern(const Clause& c, Env& env) {
   const PatternVars all = VarsOf(c, {});
   auto scan_all = [&](Rel* out) -> absl::Status {
     out->vars = all.vars;
+    {
+      // Room for the estimated rows up front (capped: estimates can be far off).
+      std::string ignored;
+      const Env none;
+      EnvView empty_view(none);
+      const double est = Estimate(c, empty_view, &ignored);
+      out->cells.reserve(static_cast<size_t>(std::min(est, 1e6)) * all.vars.size());
+    }
     out->distinct = PatternDistinct(c, db);
     std::vector<Value> full(all.vars.size());
     absl::Status status;

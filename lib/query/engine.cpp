@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <exception>
 #include <string>
 #include <utility>
 #include <vector>
@@ -175,6 +176,9 @@ absl::StatusOr<Aggregator> ResolveAggregate(Ctx& ctx, const FindElem& e, const R
     agg.builtin = FindAggregate(name, static_cast<int>(agg.params.size()));
     if (agg.builtin != nullptr) return agg;
   } else if (ctx.registry != nullptr) {
+    if (absl::Status s = ctx.registry->CheckAllowed(name); !s.ok()) {
+      return absl::Status(s.code(), Cat(s.message(), " in ", e.form.to_string()));
+    }
     agg.custom = ctx.registry->FindAggregate(name);
     if (agg.custom != nullptr) return agg;
   }
@@ -190,6 +194,8 @@ absl::StatusOr<Value> RunAggregate(const Aggregator& agg, const FindElem& e,
   } else {
     try {
       r = (*agg.custom)(agg.params, values);
+    } catch (const std::exception& ex) {
+      return absl::InternalError(Cat("Aggregate ", e.agg.to_string(), " threw: ", ex.what()));
     } catch (...) {
       return absl::InternalError(Cat("Aggregate ", e.agg.to_string(), " threw an exception"));
     }
@@ -224,14 +230,14 @@ absl::StatusOr<QueryResult> Find(const ParsedQuery& q, Ctx& ctx, Env& env) {
   absl::StatusOr<int> gathered = env.Gather(needed, ctx, q.form);
   if (!gathered.ok()) return gathered.status();
   // Distinct rows holding exactly the needed variables need no projection.
-  const Rel& bound = env.rels[static_cast<size_t>(*gathered)];
+  Rel& bound = env.rels[static_cast<size_t>(*gathered)];
   std::vector<int> have = bound.vars;
   std::vector<int> want = needed;
   std::sort(have.begin(), have.end());
   std::sort(want.begin(), want.end());
   Rel projected;
   if (!bound.distinct || have != want) projected = Project(bound, needed);
-  const Rel& rel = bound.distinct && have == want ? bound : projected;
+  Rel& rel = bound.distinct && have == want ? bound : projected;
   std::vector<int> col;
   for (const FindElem& e : q.find) col.push_back(rel.col(e.var));
 
@@ -272,6 +278,21 @@ absl::StatusOr<QueryResult> Find(const ParsedQuery& q, Ctx& ctx, Env& env) {
     // With :with the projection keeps duplicates of the find elements;
     // without, rel's rows are already distinct.
     const size_t rows = single ? std::min<size_t>(rel.rows, 1) : rel.rows;
+    bool plain = true;  // no pulls: the find elements are columns of rel
+    for (const FindElem& e : q.find) plain = plain && e.kind == FindElem::Kind::kVar;
+    if (plain) {
+      bool in_place = rel.width() == width;
+      for (size_t i = 0; i < width && in_place; ++i) in_place = col[i] == static_cast<int>(i);
+      if (in_place && !single) {
+        return QueryResult(q.shape, width, std::move(rel.cells), q.keys);
+      }
+      cells.reserve(rows * width);
+      for (size_t r = 0; r < rows; ++r) {
+        const Value* row = rel.row(r);
+        for (size_t i = 0; i < width; ++i) cells.push_back(row[col[i]]);
+      }
+      return QueryResult(q.shape, width, std::move(cells), q.keys);
+    }
     cells.reserve(rows * width);
     for (size_t r = 0; r < rows; ++r) {
       if (absl::Status s = ctx.Tick(); !s.ok()) return s;
