@@ -123,8 +123,11 @@ struct PullSlot {
 struct ResolvedPattern {
   bool wildcard = false;
   std::vector<ResolvedSpec> specs;
-  // The distinct forward attributes the specs read, one slot each.
+  // The distinct forward attributes the specs read, one slot each, and the
+  // least and greatest of their ids (the EAVT range an entity's scan needs).
   std::vector<PullSlot> slots;
+  uint64_t first_attr = UINT64_MAX;
+  uint64_t last_attr = 0;
   bool has_forward = false;  // wildcard or any forward attribute
 
   // The root owns every nested pattern and counts the recursion specs.

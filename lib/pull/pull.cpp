@@ -95,7 +95,7 @@ class Puller {
       const PullSlot& slot = pattern.slots.front();
       AppendId(&prefix, static_cast<uint64_t>(slot.attr->id));
       Group group{slot.attr, {}};
-      absl::Status status = Scan(Index::kEavt, prefix, [&](const RawDatom& d) {
+      absl::Status status = Scan(Index::kEavt, prefix, {}, [&](const RawDatom& d) {
         group.values.emplace_back();
         DecodeValueInto(d.v, &group.values.back(), &scratch_);
         return static_cast<int64_t>(group.values.size()) < slot.keep;
@@ -107,12 +107,22 @@ class Puller {
       }
       return absl::OkStatus();
     }
+    // Without *, only the attributes from the pattern's least id to its
+    // greatest need reading: start at the one, stop past the other.
+    std::string start;
+    uint64_t last_a = UINT64_MAX;
+    if (!pattern.wildcard) {
+      start = prefix;
+      AppendId(&start, pattern.first_attr);
+      last_a = pattern.last_attr;
+    }
     uint64_t current_a = 0;
     Group* current = nullptr;
     int64_t keep = 0;
     bool started = false;
-    return Scan(Index::kEavt, prefix, [&](const RawDatom& d) {
+    return Scan(Index::kEavt, prefix, start, [&](const RawDatom& d) {
       if (!started || d.a != current_a) {
+        if (d.a > last_a) return false;
         started = true;
         current_a = d.a;
         current = StartGroup(pattern, d.a, read, &keep);
@@ -230,7 +240,7 @@ class Puller {
     if (!status.ok()) return status;
     AppendId(&prefix, static_cast<uint64_t>(attr.id));
     std::vector<EntityId> sources;
-    status = Scan(Index::kVaet, prefix, [&](const RawDatom& d) {
+    status = Scan(Index::kVaet, prefix, {}, [&](const RawDatom& d) {
       sources.push_back(static_cast<EntityId>(d.e));
       return static_cast<int64_t>(sources.size()) < limit;
     });
@@ -299,21 +309,25 @@ class Puller {
     return Value::Map({{DbIdKeyword(), Value::Integer(target)}, {IdentKeyword(), *ident}});
   }
 
-  // Calls `fn` on the datoms of `index` under `prefix` until it returns
-  // false. The pull keeps one scan per index and restarts it for each
-  // prefix: one read transaction and cursor for the whole pull, not one per
-  // entity. A scan is finished before any other starts (values are
-  // collected first), so restarting never disturbs one in progress.
+  // Calls `fn` on the datoms of `index` under `prefix`, from `start` (empty:
+  // the prefix), until it returns false. The pull keeps one scan per index
+  // and restarts it for each prefix: one read transaction and cursor for
+  // the whole pull, not one per entity. A scan is finished before any other
+  // starts (values are collected first), so restarting never disturbs one
+  // in progress.
   template <typename Fn>
-  absl::Status Scan(Index index, std::string_view prefix, Fn&& fn) {
+  absl::Status Scan(Index index, std::string_view prefix, std::string_view start, Fn&& fn) {
     std::unique_ptr<RawScan>& scan = index == Index::kEavt ? eavt_ : vaet_;
     if (scan == nullptr) {
+      // Opened without a start: an EAVT as_of scan then keeps its by-time
+      // history path for every later restart.
       absl::StatusOr<std::unique_ptr<RawScan>> opened =
           RawScan::Open(db_, index, std::string(prefix));
       if (!opened.ok()) return opened.status();
       scan = *std::move(opened);
+      if (!start.empty()) scan->Restart(prefix, start);
     } else {
-      scan->Restart(prefix);
+      scan->Restart(prefix, start);
     }
     while (scan->Next()) {
       if (!fn(scan->datom())) break;

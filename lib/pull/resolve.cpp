@@ -73,7 +73,12 @@ class Resolver {
       auto found = std::find_if(out->slots.begin(), out->slots.end(),
                                 [&](const PullSlot& slot) { return slot.attr == r->attr; });
       r->slot = static_cast<int>(found - out->slots.begin());
-      if (found == out->slots.end()) out->slots.push_back({r->attr, 0});
+      if (found == out->slots.end()) {
+        out->slots.push_back({r->attr, 0});
+        const uint64_t a = static_cast<uint64_t>(r->attr->id);
+        out->first_attr = std::min(out->first_attr, a);
+        out->last_attr = std::max(out->last_attr, a);
+      }
       const int64_t keep = r->attr->many ? spec.limit.value_or(INT64_MAX) : 1;
       out->slots[r->slot].keep = std::max(out->slots[r->slot].keep, keep);
       out->has_forward = true;

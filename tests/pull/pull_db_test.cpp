@@ -24,6 +24,12 @@ TEST_F(PullTest, AsOfSeesThePast) {
   Value all = Pull(then, "[*]", Ref("ann"));
   EXPECT_EQ(*all.get(kw("person/name")), Value("Ann"));
   EXPECT_EQ(*all.get(kw("person/aliases")), Edn(R"(["a" "annie"])"));
+  // Attributes outside the pattern's range changed too (the scan starts at
+  // its first attribute and stops past its last).
+  EXPECT_EQ(Pull(then, "[:person/age :person/aliases]", Ref("ann")),
+            Edn(R"({:person/age 30 :person/aliases ["a" "annie"]})"));
+  EXPECT_EQ(Pull(then, "[:person/email :person/age]", Ref("ann")),
+            Edn(R"({:person/email "ann@x" :person/age 30})"));
   // Before the entity existed, nothing.
   EXPECT_EQ(Pull(now.as_of(1), "[*]", Ref("ann")), Edn("{}"));
 }
