@@ -1,5 +1,5 @@
 // Open a database, install a schema, transact facts as EDN text and as C++
-// values, read them back, and read the past.
+// values, read them back, read the past, query with Datalog and pull.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -53,6 +53,20 @@ int main() {
   auto emails = OrDie(now.datoms(accrete::Index::kAevt, {kw("person/email")}));
   for (const accrete::Datom& d : emails) std::printf("%s\n", d.to_string().c_str());
 
-  const bool ok = email_now == "ada@lovelace.org" && email_then == "ada@example.com";
+  // Datalog: the query is EDN (text here; C++ values work too) and its
+  // inputs bind to :in in order.
+  auto found = OrDie(accrete::q(R"([:find ?name ?email :in $ ?domain
+                                    :where [?e :person/email ?email]
+                                           [(clojure.string/ends-with? ?email ?domain)]
+                                           [?e :person/name ?name]])",
+                                now, "lovelace.org"));
+  std::printf("%s\n", found.value().to_string().c_str());
+
+  // Pull: a map of the entity's attributes, as of any Db.
+  auto pulled = OrDie(accrete::pull(then, "[:person/name :person/email]"sv, ada));
+  std::printf("%s\n", pulled.to_string().c_str());
+
+  const bool ok = email_now == "ada@lovelace.org" && email_then == "ada@example.com" &&
+                  found.size() == 1 && *pulled.get(kw("person/email")) == "ada@example.com";
   return ok ? 0 : 1;
 }
