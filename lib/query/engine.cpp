@@ -293,13 +293,29 @@ absl::StatusOr<QueryResult> Find(const ParsedQuery& q, Ctx& ctx, Env& env) {
       }
       return QueryResult(q.shape, width, std::move(cells), q.keys);
     }
+    // Each pull column is pulled for all rows at once (one read
+    // transaction and cursor per index for them all).
+    std::vector<std::vector<Value>> pulled(width);
+    for (size_t i = 0; i < width; ++i) {
+      if (q.find[i].kind != FindElem::Kind::kPull) continue;
+      std::vector<EntityId> ids;
+      ids.reserve(rows);
+      for (size_t r = 0; r < rows; ++r) {
+        const Value& v = rel.row(r)[col[i]];
+        if (!v.is_integer()) {
+          return absl::InvalidArgumentError(Cat("pull needs an entity id, got ", v.to_string(), " in ",
+                                                q.find[i].form.to_string()));
+        }
+        ids.push_back(v.as_int());
+      }
+      absl::StatusOr<std::vector<Value>> values = PullEntities(*pull_dbs[i], *pulls[i], ids);
+      if (!values.ok()) return values.status();
+      pulled[i] = *std::move(values);
+    }
     cells.reserve(rows * width);
     for (size_t r = 0; r < rows; ++r) {
-      if (absl::Status s = ctx.Tick(); !s.ok()) return s;
       for (size_t i = 0; i < width; ++i) {
-        absl::StatusOr<Value> v = element(i, rel.row(r));
-        if (!v.ok()) return v.status();
-        cells.push_back(*std::move(v));
+        cells.push_back(pulled[i].empty() ? rel.row(r)[col[i]] : std::move(pulled[i][r]));
       }
     }
     return QueryResult(q.shape, width, std::move(cells), q.keys);
