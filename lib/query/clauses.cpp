@@ -228,7 +228,7 @@ class Scanner {
   template <typename Fn>
   absl::Status Merge(const Probe& p, std::span<const uint64_t> targets, Fn&& fn) {
     if (p.none || targets.empty()) return absl::OkStatus();
-    constexpr int kMaxSteps = 16;  // about one seek's worth (kSeekCost)
+    constexpr int kMaxSteps = 8;  // a seek within the current leaf page costs about this much
     key_.clear();
     AppendId(&key_, static_cast<uint64_t>(p.attr->id));
     Index index = Index::kAevt;
