@@ -5,8 +5,12 @@
 #   lib/cmake/accrete/accreteConfigVersion.cmake  version check
 #   lib/cmake/accrete/accreteTargets*.cmake       the exported accrete::accrete
 #   lib/cmake/accrete/FindLMDB.cmake              LMDB ships no CMake config
-# Only `accrete` is exported: it is made from the layers' object files, so the
-# object libraries themselves never appear in its link interface.
+#   bin/accrete, lib/libaccrete_tools.a           the command-line tool and its
+#                                                 entry point (accrete::tools),
+#                                                 unless ACCRETE_BUILD_TOOLS=OFF
+# Only `accrete` (and `accrete_tools`) are exported: accrete is made from the
+# layers' object files, so the object libraries never appear in its link
+# interface.
 include(CMakePackageConfigHelpers)
 
 set(ACCRETE_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/accrete
@@ -18,6 +22,12 @@ set_target_properties(accrete PROPERTIES EXPORT_NAME accrete)
 
 install(TARGETS accrete EXPORT accreteTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+if(TARGET accrete_tools)
+  set_target_properties(accrete_tools PROPERTIES EXPORT_NAME tools)
+  install(TARGETS accrete_tools EXPORT accreteTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(TARGETS accrete_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/accrete
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.hpp")

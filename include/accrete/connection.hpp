@@ -85,6 +85,17 @@ class ReportQueue {
   virtual uint64_t dropped() const = 0;
 };
 
+// The size and use of a database's LMDB environment (for tools such as
+// `accrete stat`).
+struct StorageInfo {
+  uint64_t map_size = 0;    // bytes reserved for the memory map (grows by itself)
+  uint64_t used_bytes = 0;  // bytes of the map in use
+  uint64_t page_size = 0;
+  unsigned max_readers = 0;
+  unsigned readers = 0;    // reader slots in use, by all processes
+  uint64_t file_size = 0;  // bytes of the data file on disk
+};
+
 class Connection {
  public:
   // Opens (or creates) the database in `dir`. NotFound when it is absent and
@@ -122,6 +133,18 @@ class Connection {
 
   // The directory this connection opened.
   virtual const std::string& path() const = 0;
+
+  // The environment's map size, use and reader slots. Internal on a storage
+  // failure.
+  [[nodiscard]] virtual absl::StatusOr<StorageInfo> storage_info() const = 0;
+
+  // Writes a consistent, compacted copy of the database (every committed
+  // transaction as of the call) into directory `dest_dir`, created when
+  // absent. Works on read-only connections; writers in this and other
+  // processes go on while it copies (it holds one LMDB read transaction).
+  // AlreadyExists when `dest_dir` already holds a database; InvalidArgument
+  // when it cannot be created; Internal / PermissionDenied on I/O failures.
+  [[nodiscard]] virtual absl::Status Backup(std::string_view dest_dir) const = 0;
 };
 
 }  // namespace accrete

@@ -150,6 +150,23 @@ class ConnectionImpl final : public Connection {
 
   const std::string& path() const override { return store_->path(); }
 
+  absl::StatusOr<StorageInfo> storage_info() const override {
+    absl::StatusOr<internal::EnvInfo> info = store_->Info();
+    if (!info.ok()) return info.status();
+    StorageInfo out;
+    out.map_size = info->map_size;
+    out.used_bytes = info->used_bytes;
+    out.page_size = info->page_size;
+    out.max_readers = info->max_readers;
+    out.readers = info->readers;
+    out.file_size = info->file_size;
+    return out;
+  }
+
+  absl::Status Backup(std::string_view dest_dir) const override {
+    return store_->CopyCompact(std::string(dest_dir));
+  }
+
  private:
   struct Pending {
     Value tx_data;

@@ -808,6 +808,42 @@ absl::Status Store::Grow() {
       "growing the map", options_.grow_wait);
 }
 
+absl::StatusOr<EnvInfo> Store::Info() const {
+  MDB_envinfo info;
+  MDB_stat stat;
+  int rc = mdb_env_info(env_, &info);
+  if (rc == MDB_SUCCESS) rc = mdb_env_stat(env_, &stat);
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, absl::StrCat("reading the environment of ", path_));
+  EnvInfo out;
+  out.map_size = info.me_mapsize;
+  out.page_size = stat.ms_psize;
+  out.used_bytes = (info.me_last_pgno + 1) * static_cast<size_t>(stat.ms_psize);
+  out.max_readers = info.me_maxreaders;
+  out.readers = info.me_numreaders;
+  std::error_code ec;
+  const uintmax_t file_size =
+      std::filesystem::file_size(std::filesystem::path(path_) / "data.mdb", ec);
+  out.file_size = ec ? 0 : static_cast<uint64_t>(file_size);
+  return out;
+}
+
+absl::Status Store::CopyCompact(const std::string& dest) const {
+  const std::filesystem::path dir(dest);
+  std::error_code ec;
+  if (std::filesystem::exists(dir / "data.mdb", ec)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("The backup directory ", dest, " already holds a database"));
+  }
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Cannot create the backup directory ", dest, ": ", ec.message()));
+  }
+  const int rc = mdb_env_copy2(env_, dest.c_str(), MDB_CP_COMPACT);
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, absl::StrCat("copying ", path_, " to ", dest));
+  return absl::OkStatus();
+}
+
 absl::Status Store::AdoptMapSize() const {
   return impl_->Exclusive([&] { return mdb_env_set_mapsize(env_, 0); },
                           "adopting the map size grown by another process", options_.grow_wait);

@@ -95,6 +95,16 @@ struct Meta {
   int64_t schema_t = -1;        // t of the last transaction touching schema
 };
 
+// The LMDB environment's size and use, for inspection tools.
+struct EnvInfo {
+  size_t map_size = 0;    // bytes reserved for the map
+  size_t used_bytes = 0;  // pages in use up to the last one written, in bytes
+  size_t page_size = 0;
+  unsigned max_readers = 0;
+  unsigned readers = 0;    // reader slots in use, across processes
+  uint64_t file_size = 0;  // bytes of data.mdb on disk
+};
+
 // Per-attribute statistics over current datoms, exact.
 struct AttrStats {
   uint64_t datoms = 0;
@@ -260,6 +270,14 @@ class Store : public std::enable_shared_from_this<Store> {
   // Grows the map by the growth factor. Call with no write transaction open
   // on this thread; waits for this process's readers to finish.
   absl::Status Grow();
+
+  // The environment's map size and use; Internal on an LMDB failure.
+  absl::StatusOr<EnvInfo> Info() const;
+  // Writes a compacted, consistent copy of the environment (LMDB's
+  // mdb_env_copy2 with MDB_CP_COMPACT: a read transaction, so writers in
+  // any process go on) into directory `dest`, created when absent.
+  // AlreadyExists when `dest` already holds a data.mdb.
+  absl::Status CopyCompact(const std::string& dest) const;
 
   const std::string& path() const { return path_; }
   const StoreOptions& options() const { return options_; }

@@ -1,0 +1,163 @@
+#include "ops.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "accrete/query.hpp"
+#include "fmt/core.h"
+
+namespace accrete::tools {
+namespace {
+
+Value Int(uint64_t n) { return Value(static_cast<long long>(n)); }
+
+// The :in list of a query form (list or map form); nil when it has none.
+Value InSpec(const Value& form) {
+  if (form.is_map()) {
+    const Value* in = form.get(kw("in"));
+    return in != nullptr ? *in : Value();
+  }
+  if (!form.is_sequential()) return Value();
+  std::vector<Value> in;
+  bool inside = false;
+  for (const Value& item : form.items()) {
+    if (item.is_keyword()) {
+      if (inside) break;
+      inside = item == kw("in");
+      continue;
+    }
+    if (inside) in.push_back(item);
+  }
+  return inside ? Value::Vector(std::move(in)) : Value();
+}
+
+bool IsSourceVar(const Value& v) { return v.is_symbol() && v.name().starts_with("$"); }
+
+bool IsSystemAttribute(const Value& ident) {
+  return ident.is_keyword() && (ident.ns() == "db" || ident.ns().starts_with("db."));
+}
+
+}  // namespace
+
+absl::StatusOr<Value> RunQuery(const Db& db, const Value& form, std::span<const Value> inputs,
+                               const QueryRun& run) {
+  absl::StatusOr<Query> query = Query::FromValue(form);
+  if (!query.ok()) return query.status();
+  const Value in = InSpec(query->form());
+  std::vector<QueryInput> bound;
+  size_t next = 0;
+  size_t wanted = 0;
+  if (in.is_nil()) {
+    bound.emplace_back(db);
+  } else {
+    for (const Value& var : in.items()) {
+      if (IsSourceVar(var)) {
+        bound.emplace_back(db);
+      } else {
+        ++wanted;
+        if (next < inputs.size()) bound.emplace_back(inputs[next++]);
+      }
+    }
+  }
+  if (wanted != inputs.size()) {
+    return absl::InvalidArgumentError(
+        fmt::format("The query's :in takes {} input(s) after its data sources, {} given", wanted,
+                    inputs.size()));
+  }
+  if (run.explain) return query->Explain(bound);
+  QueryOptions options;
+  options.timeout = run.timeout;
+  absl::StatusOr<QueryResult> result = query->Run(bound, options);
+  if (!result.ok()) return result.status();
+  return result->value();
+}
+
+Value ReportValue(const TxReport& report) {
+  std::vector<MapEntry> tempids;
+  for (const auto& [name, e] : report.tempids) {
+    tempids.emplace_back(Value(name), Value(static_cast<long long>(e)));
+  }
+  return Value::Map({{kw("t"), Value(static_cast<long long>(report.t()))},
+                     {kw("tempids"), Value::Map(std::move(tempids))},
+                     {kw("datoms"), Int(report.tx_data.size())}});
+}
+
+absl::StatusOr<Value> EntityValue(const Db& db, const Value& eid) {
+  absl::StatusOr<EntityId> id = db.entid(eid);
+  if (!id.ok()) return id.status();
+  absl::StatusOr<Entity> entity = db.entity(Value(static_cast<long long>(*id)));
+  if (!entity.ok()) return entity.status();
+  absl::StatusOr<Value> touched = entity->Touch();
+  if (!touched.ok()) return touched.status();
+  std::vector<MapEntry> entries(touched->entries().begin(), touched->entries().end());
+  entries.emplace_back(kw("db/id"), Value(static_cast<long long>(*id)));
+  return Value::Map(std::move(entries));
+}
+
+absl::StatusOr<Value> SchemaValue(const Db& db, bool include_system) {
+  absl::StatusOr<QueryResult> ids = q("[:find [?a ...] :where [?a :db/valueType _]]", db);
+  if (!ids.ok()) return ids.status();
+  std::vector<std::pair<Value, Value>> attributes;  // ident, schema map
+  for (std::span<const Value> row : *ids) {
+    absl::StatusOr<Value> attribute = db.attribute(row[0]);
+    if (!attribute.ok()) return attribute.status();
+    const Value* ident = attribute->get(kw("db/ident"));
+    const Value name = ident != nullptr ? *ident : Value();
+    if (!include_system && IsSystemAttribute(name)) continue;
+    attributes.emplace_back(name, *attribute);
+  }
+  std::sort(attributes.begin(), attributes.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<Value> out;
+  out.reserve(attributes.size());
+  for (auto& [name, attribute] : attributes) out.push_back(std::move(attribute));
+  return Value::Vector(std::move(out));
+}
+
+absl::StatusOr<Value> StatValue(const Connection& conn, const Db& db) {
+  std::vector<MapEntry> per_index;
+  std::map<EntityId, uint64_t> per_attribute;
+  for (Index index : {Index::kEavt, Index::kAevt, Index::kAvet, Index::kVaet}) {
+    absl::StatusOr<Datoms> datoms = db.datoms(index);
+    if (!datoms.ok()) return datoms.status();
+    uint64_t n = 0;
+    for (const Datom& d : *datoms) {
+      ++n;
+      if (index == Index::kAevt) ++per_attribute[d.a];
+    }
+    if (!datoms->status().ok()) return datoms->status();
+    per_index.emplace_back(kw(IndexName(index)), Int(n));
+  }
+  std::vector<MapEntry> attributes;
+  for (const auto& [a, n] : per_attribute) {
+    absl::StatusOr<Value> ident = db.ident(a);
+    attributes.emplace_back(ident.ok() ? *ident : Value(static_cast<long long>(a)), Int(n));
+  }
+  absl::StatusOr<StorageInfo> storage = conn.storage_info();
+  if (!storage.ok()) return storage.status();
+  Value lmdb = Value::Map({{kw("map-size"), Int(storage->map_size)},
+                           {kw("used-bytes"), Int(storage->used_bytes)},
+                           {kw("page-size"), Int(storage->page_size)},
+                           {kw("readers"), Int(storage->readers)},
+                           {kw("max-readers"), Int(storage->max_readers)},
+                           {kw("file-size"), Int(storage->file_size)}});
+  return Value::Map({{kw("basis-t"), Value(static_cast<long long>(db.basis_t()))},
+                     {kw("datoms"), Value::Map(std::move(per_index))},
+                     {kw("attributes"), Value::Map(std::move(attributes))},
+                     {kw("storage"), std::move(lmdb)}});
+}
+
+absl::StatusOr<Index> ParseIndex(std::string_view name) {
+  if (name.starts_with(":")) name.remove_prefix(1);
+  for (Index index : {Index::kEavt, Index::kAevt, Index::kAvet, Index::kVaet}) {
+    if (IndexName(index) == name) return index;
+  }
+  return absl::InvalidArgumentError(
+      fmt::format("Unknown index {}: expected :eavt, :aevt, :avet or :vaet", name));
+}
+
+}  // namespace accrete::tools
