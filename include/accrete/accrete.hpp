@@ -6,6 +6,7 @@
 #include "accrete/db.hpp"          // IWYU pragma: export
 #include "accrete/edn.hpp"         // IWYU pragma: export
 #include "accrete/ion.hpp"         // IWYU pragma: export
+#include "accrete/ion_config.hpp"  // IWYU pragma: export
 #include "accrete/pull.hpp"        // IWYU pragma: export
 #include "accrete/query.hpp"       // IWYU pragma: export
 #include "accrete/status.hpp"      // IWYU pragma: export

@@ -1,15 +1,18 @@
-// The registry of application functions ("ions") that transactions, queries
-// and pull can call by fully-qualified name. This is the minimal registration API the transaction
-// engine needs; the ions layer (config, :allow policy, lambdas, HTTP Direct)
-// builds on it.
+// The registry of application functions ("ions"): C++ callables registered by
+// fully-qualified name, which transactions, queries, pull, lambda invocations
+// and the HTTP Direct server call. Once an ion config (accrete/ion_config.hpp)
+// is activated on a registry, queries and transactions may call only the
+// functions its :allow lists (besides the built-ins). See docs/ions.md.
 //
 // Ownership and thread safety: a Registry owns copies of the callables given to
-// it. Registration and lookup may happen concurrently from any thread; a
-// registered callable must itself be safe to call from several threads, since
-// transactions and queries may run concurrently.
+// it and the active config. Registration, activation, lookup and invocation
+// may happen concurrently from any thread; a registered callable must itself be
+// safe to call from several threads, since transactions and queries may run
+// concurrently.
 #ifndef ACCRETE_ION_HPP_
 #define ACCRETE_ION_HPP_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -24,7 +27,11 @@
 namespace accrete {
 
 class Db;
+struct IonConfig;
 using EntityId = int64_t;
+namespace internal {
+struct ActiveIons;
+}  // namespace internal
 
 // A transaction function: called with the database as of the start of the
 // transaction and the call's arguments; returns tx data (a collection of tx
@@ -53,6 +60,17 @@ using AggregateFunction =
 // put in the result.
 using XformFunction = std::function<absl::StatusOr<Value>(const Value& value)>;
 
+// A lambda ion: called with its input (a JSON text) and a context map, returns
+// its output text. The context holds what the caller gave plus
+// :function-name (the lambda's name), :request-id and :deadline-millis (epoch
+// milliseconds after which the caller has stopped waiting).
+using LambdaFunction =
+    std::function<absl::StatusOr<std::string>(std::string_view input, const Value& context)>;
+
+// A web ion: called with a request map (:request-method :uri :query-string
+// :headers :body ...) and returns a response map (:status :headers :body).
+using WebHandler = std::function<absl::StatusOr<Value>(const Value& request)>;
+
 class Registry {
  public:
   Registry() = default;
@@ -71,6 +89,8 @@ class Registry {
   [[nodiscard]] absl::Status RegisterQueryFunction(std::string_view name, QueryFunction fn);
   [[nodiscard]] absl::Status RegisterAggregate(std::string_view name, AggregateFunction fn);
   [[nodiscard]] absl::Status RegisterXform(std::string_view name, XformFunction fn);
+  [[nodiscard]] absl::Status RegisterLambda(std::string_view name, LambdaFunction fn);
+  [[nodiscard]] absl::Status RegisterWebHandler(std::string_view name, WebHandler fn);
 
   // nullptr when nothing of that kind is registered under `name`. The returned
   // pointer stays valid for the registry's lifetime (entries are never removed).
@@ -80,6 +100,36 @@ class Registry {
   std::shared_ptr<const QueryFunction> FindQueryFunction(std::string_view name) const;
   std::shared_ptr<const AggregateFunction> FindAggregate(std::string_view name) const;
   std::shared_ptr<const XformFunction> FindXform(std::string_view name) const;
+  std::shared_ptr<const LambdaFunction> FindLambda(std::string_view name) const;
+  std::shared_ptr<const WebHandler> FindWebHandler(std::string_view name) const;
+
+  // Makes `config` the active one, replacing any earlier one, after checking
+  // that every name it mentions is registered here with the right kind:
+  // :allow names a transaction function, query function, aggregate, attribute
+  // or entity predicate; :xforms an xform; each lambda's :fn a lambda; the
+  // :http-direct :handler-fn a web handler. InvalidArgument listing every
+  // name that is not, and then nothing changes.
+  [[nodiscard]] absl::Status Activate(const IonConfig& config);
+  // The active config, or nullptr when none was activated.
+  std::shared_ptr<const IonConfig> active_config() const;
+
+  // The :allow policy for a fully-qualified function name that is not a
+  // built-in: OK when no config is active or :allow lists it, else
+  // PermissionDenied naming it. CheckXformAllowed does the same for :xforms.
+  [[nodiscard]] absl::Status CheckAllowed(std::string_view name) const;
+  [[nodiscard]] absl::Status CheckXformAllowed(std::string_view name) const;
+
+  // Invokes the lambda configured under `name` (a key of the active config's
+  // :lambdas, with or without its ':') with `input_json` and `context` (a map
+  // or nil). Returns the lambda's output, or its error with its code.
+  // NotFound when no active config has that lambda; ResourceExhausted when
+  // its :concurrency-limit invocations are already running; DeadlineExceeded
+  // when it has not returned after :timeout-secs (it keeps running on its own
+  // thread to the end, holding its concurrency slot); Internal, naming the
+  // lambda, when it throws.
+  [[nodiscard]] absl::StatusOr<std::string> InvokeLambda(std::string_view name,
+                                                         std::string_view input_json,
+                                                         const Value& context = Value()) const;
 
  private:
   mutable std::mutex mu_;
@@ -89,6 +139,9 @@ class Registry {
   absl::flat_hash_map<std::string, std::shared_ptr<const QueryFunction>> query_functions_;
   absl::flat_hash_map<std::string, std::shared_ptr<const AggregateFunction>> aggregates_;
   absl::flat_hash_map<std::string, std::shared_ptr<const XformFunction>> xforms_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const LambdaFunction>> lambdas_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const WebHandler>> web_handlers_;
+  std::shared_ptr<internal::ActiveIons> active_;
 };
 
 }  // namespace accrete

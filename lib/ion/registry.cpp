@@ -1,83 +1,22 @@
-// The function registry: named transaction functions and predicates.
+// The function registry: ions by kind and name.
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "accrete/ion.hpp"
 #include "edn/str_cat.hpp"
+#include "ion/names.hpp"
 
 namespace accrete {
 namespace {
 
 using internal::Cat;
 
-// Characters EDN allows inside a symbol name besides letters and digits.
-bool IsSymbolChar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '*':
-    case '+':
-    case '!':
-    case '-':
-    case '_':
-    case '?':
-    case '$':
-    case '%':
-    case '&':
-    case '=':
-    case '<':
-    case '>':
-    case '\'':
-    case '#':
-    case ':':
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// One part of a symbol ("inventory", "core" or "add-item"): non-empty, symbol
-// characters only, not starting like a number (a digit, or +/-/. then a
-// digit) and not starting with ':' or '#'.
-bool IsSymbolPart(std::string_view part) {
-  if (part.empty()) return false;
-  if (IsDigit(part[0]) || part[0] == ':' || part[0] == '#') return false;
-  if ((part[0] == '-' || part[0] == '+') && part.size() > 1 && IsDigit(part[1])) return false;
-  for (char c : part) {
-    if (!IsSymbolChar(c)) return false;
-  }
-  return true;
-}
-
-// "ns/name" where ns is one or more dot-separated parts.
-absl::Status ValidateName(std::string_view name) {
-  const size_t slash = name.find('/');
-  bool ok = slash != std::string_view::npos && name.find('/', slash + 1) == std::string_view::npos;
-  if (ok) {
-    std::string_view ns = name.substr(0, slash);
-    while (ok) {
-      const size_t dot = ns.find('.');
-      ok = IsSymbolPart(ns.substr(0, dot));
-      if (dot == std::string_view::npos) break;
-      ns.remove_prefix(dot + 1);
-    }
-    ok = ok && IsSymbolPart(name.substr(slash + 1));
-  }
-  if (!ok) {
-    return absl::InvalidArgumentError(
-        Cat("Function name '", name,
-            "' is not a fully-qualified symbol (expected ns/name, e.g. inventory.core/add-item)"));
-  }
-  return absl::OkStatus();
-}
-
 template <typename Fn>
 absl::Status Insert(std::mutex& mu,
                     absl::flat_hash_map<std::string, std::shared_ptr<const Fn>>& table,
                     std::string_view name, Fn fn, std::string_view kind) {
-  if (absl::Status s = ValidateName(name); !s.ok()) return s;
+  if (absl::Status s = internal::ValidateIonName(name); !s.ok()) return s;
   if (!fn) {
     return absl::InvalidArgumentError(Cat("Empty ", kind, " given for ", name));
   }
@@ -132,6 +71,14 @@ absl::Status Registry::RegisterXform(std::string_view name, XformFunction fn) {
   return Insert(mu_, xforms_, name, std::move(fn), "xform");
 }
 
+absl::Status Registry::RegisterLambda(std::string_view name, LambdaFunction fn) {
+  return Insert(mu_, lambdas_, name, std::move(fn), "lambda");
+}
+
+absl::Status Registry::RegisterWebHandler(std::string_view name, WebHandler fn) {
+  return Insert(mu_, web_handlers_, name, std::move(fn), "web handler");
+}
+
 std::shared_ptr<const TxFunction> Registry::FindTxFunction(std::string_view name) const {
   return Lookup(mu_, tx_functions_, name);
 }
@@ -154,6 +101,14 @@ std::shared_ptr<const AggregateFunction> Registry::FindAggregate(std::string_vie
 
 std::shared_ptr<const XformFunction> Registry::FindXform(std::string_view name) const {
   return Lookup(mu_, xforms_, name);
+}
+
+std::shared_ptr<const LambdaFunction> Registry::FindLambda(std::string_view name) const {
+  return Lookup(mu_, lambdas_, name);
+}
+
+std::shared_ptr<const WebHandler> Registry::FindWebHandler(std::string_view name) const {
+  return Lookup(mu_, web_handlers_, name);
 }
 
 }  // namespace accrete

@@ -225,6 +225,9 @@ absl::StatusOr<Callable> ResolveFunction(Ctx& ctx, const Clause& c) {
     return callable;
   }
   if (!c.fn.ns().empty() && ctx.registry != nullptr) {
+    if (absl::Status s = ctx.registry->CheckAllowed(name); !s.ok()) {
+      return absl::Status(s.code(), Cat(s.message(), " in clause ", c.form.to_string()));
+    }
     if (auto fn = ctx.registry->FindQueryFunction(name)) {
       callable.kind_ = Callable::Kind::kRegistered;
       callable.registered_ = std::move(fn);

@@ -176,6 +176,9 @@ absl::StatusOr<Aggregator> ResolveAggregate(Ctx& ctx, const FindElem& e, const R
     agg.builtin = FindAggregate(name, static_cast<int>(agg.params.size()));
     if (agg.builtin != nullptr) return agg;
   } else if (ctx.registry != nullptr) {
+    if (absl::Status s = ctx.registry->CheckAllowed(name); !s.ok()) {
+      return absl::Status(s.code(), Cat(s.message(), " in ", e.form.to_string()));
+    }
     agg.custom = ctx.registry->FindAggregate(name);
     if (agg.custom != nullptr) return agg;
   }

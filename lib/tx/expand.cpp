@@ -3,6 +3,7 @@
 // entity, transaction functions the tx data they return. Idents and lookup
 // refs resolve here, against the db as of the start of the transaction;
 // tempids stay symbolic until every form is expanded (resolve.cpp).
+#include <exception>
 #include <string>
 #include <utility>
 
@@ -175,12 +176,22 @@ absl::Status Preparer::ExpandTxFunction(const Value& form, int depth) {
     return absl::InvalidArgumentError(Cat("Transaction functions nested deeper than ",
                                           kMaxFunctionDepth, " calls", InForm(&form)));
   }
-  std::shared_ptr<const TxFunction> fn = registry_.FindTxFunction(head.qualified_name());
-  if (fn == nullptr) {
-    return absl::InvalidArgumentError(
-        Cat("Unknown transaction function ", head.qualified_name(), InForm(&form)));
+  const std::string_view name = head.qualified_name();
+  if (absl::Status s = registry_.CheckAllowed(name); !s.ok()) {
+    return absl::Status(s.code(), Cat(s.message(), InForm(&form)));
   }
-  absl::StatusOr<Value> result = (*fn)(db_, form.items().subspan(1));
+  std::shared_ptr<const TxFunction> fn = registry_.FindTxFunction(name);
+  if (fn == nullptr) {
+    return absl::InvalidArgumentError(Cat("Unknown transaction function ", name, InForm(&form)));
+  }
+  absl::StatusOr<Value> result;
+  try {
+    result = (*fn)(db_, form.items().subspan(1));
+  } catch (const std::exception& e) {
+    return absl::InternalError(Cat("Transaction function ", name, " threw: ", e.what()));
+  } catch (...) {
+    return absl::InternalError(Cat("Transaction function ", name, " threw an exception"));
+  }
   if (!result.ok()) return result.status();
   owned_.push_back(*std::move(result));
   return ExpandForms(owned_.back(), &form, depth + 1);

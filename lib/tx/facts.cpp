@@ -332,13 +332,25 @@ absl::Status Preparer::CheckPredicates() {
     if (!f.added || f.attr->preds.empty()) continue;
     const Value value = DecodeOrNil(f.v);
     for (const Value& pred : f.attr->preds) {
+      if (absl::Status s = registry_.CheckAllowed(pred.qualified_name()); !s.ok()) {
+        return absl::Status(s.code(), Cat("Attribute predicate of ", f.attr->ident.to_string(),
+                                          ": ", s.message(), InForm(f.form)));
+      }
       std::shared_ptr<const AttrPredicate> fn = registry_.FindAttrPredicate(pred.qualified_name());
       if (fn == nullptr) {
         return absl::InvalidArgumentError(Cat("Attribute predicate ", pred.qualified_name(), " of ",
                                               f.attr->ident.to_string(), " is not registered",
                                               InForm(f.form)));
       }
-      if (!(*fn)(value)) {
+      bool ok = false;
+      try {
+        ok = (*fn)(value);
+      } catch (...) {
+        return absl::InternalError(Cat("Attribute predicate ", pred.qualified_name(), " of ",
+                                       f.attr->ident.to_string(), " threw an exception",
+                                       InForm(f.form)));
+      }
+      if (!ok) {
         return absl::InvalidArgumentError(
             Cat("Value ", EncodedText(f.v), " of ", f.attr->ident.to_string(),
                 " fails attribute predicate ", pred.qualified_name(), InForm(f.form)));

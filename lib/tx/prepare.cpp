@@ -164,11 +164,24 @@ absl::Status CheckEnsures(const Db& db_after, const PreparedTx& tx, const Regist
       Value pred = tx::DecodeOrNil(encoded);
       std::shared_ptr<const EntityPredicate> fn =
           pred.is_symbol() ? registry.FindEntityPredicate(pred.qualified_name()) : nullptr;
+      if (pred.is_symbol()) {
+        if (absl::Status s = registry.CheckAllowed(pred.qualified_name()); !s.ok()) {
+          return absl::Status(s.code(), Cat("Entity predicate of ", spec_name(check.spec), ": ",
+                                            s.message()));
+        }
+      }
       if (fn == nullptr) {
         return absl::InvalidArgumentError(Cat("Entity predicate ", pred.to_string(), " of ",
                                               spec_name(check.spec), " is not registered"));
       }
-      if (!(*fn)(db_after, check.entity)) {
+      bool ok = false;
+      try {
+        ok = (*fn)(db_after, check.entity);
+      } catch (...) {
+        return absl::InternalError(Cat("Entity predicate ", pred.to_string(), " of ",
+                                       spec_name(check.spec), " threw an exception"));
+      }
+      if (!ok) {
         return absl::InvalidArgumentError(Cat("Entity ", check.entity, " does not satisfy ",
                                               spec_name(check.spec), ": predicate ",
                                               pred.to_string(), " returned false"));
