@@ -4,11 +4,14 @@
 // or change a database, export/import reproduces every as_of(t), and backup
 // works under a concurrent writer.
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -530,6 +533,51 @@ quit
       Accrete({"shell", "--read-only", db()}, "transact [{:person/name \"Bob\"}]\n");
   EXPECT_EQ(read_only.code, 1);
   EXPECT_THAT(read_only.err, HasSubstr("read-only"));
+}
+
+// Reads what the terminal shows until `needle` appears (or 10 s pass).
+bool ReadUntil(int fd, const std::string& needle, std::string* seen) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (seen->find(needle) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) return false;
+    seen->append(buf, static_cast<size_t>(n));
+  }
+  return true;
+}
+
+TEST_F(CliTest, ShellOnATerminal) {
+  Populate();
+  const std::string home = dir_.path();  // readline's history file goes here
+  int fd = -1;
+  const pid_t pid = forkpty(&fd, nullptr, nullptr, nullptr);
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    setenv("HOME", home.c_str(), 1);
+    execl(ACCRETE_CLI, ACCRETE_CLI, "shell", db().c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::string seen;
+  EXPECT_TRUE(ReadUntil(fd, "accrete> ", &seen)) << seen;
+  // A form over two lines: the second line gets the continuation prompt.
+  const std::string first = "[:find ?a .\r";
+  ASSERT_EQ(write(fd, first.data(), first.size()), static_cast<ssize_t>(first.size()));
+  EXPECT_TRUE(ReadUntil(fd, "...> ", &seen)) << seen;
+  const std::string second = " :where [?e :person/name \"Bob\"] [?e :person/age ?a]]\r";
+  ASSERT_EQ(write(fd, second.data(), second.size()), static_cast<ssize_t>(second.size()));
+  EXPECT_TRUE(ReadUntil(fd, " ms", &seen)) << seen;
+  EXPECT_THAT(seen, HasSubstr("40"));
+  const std::string quit = "quit\r";
+  ASSERT_EQ(write(fd, quit.data(), quit.size()), static_cast<ssize_t>(quit.size()));
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(fd);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << seen;
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(home) / ".accrete_history"));
 }
 
 }  // namespace
