@@ -96,6 +96,9 @@ class PullPattern {
   mutable std::mutex mu_;
   mutable std::weak_ptr<const Schema> cached_schema_;
   mutable const Registry* cached_registry_ = nullptr;
+  // The registry's active ion config when cached_ was resolved: activating
+  // another one may refuse an :xform that this resolution let through.
+  mutable std::weak_ptr<const IonConfig> cached_config_;
   mutable std::shared_ptr<const ResolvedPattern> cached_;
 };
 

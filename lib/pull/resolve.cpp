@@ -27,6 +27,11 @@ class Resolver {
       ResolvedSpec r;
       r.spec = &spec;
       if (spec.xform.is_symbol()) {
+        // The :xforms policy comes before the lookup, as :allow does in
+        // queries: a refused name says nothing about what is registered.
+        if (absl::Status s = registry_.CheckXformAllowed(spec.xform.qualified_name()); !s.ok()) {
+          return absl::Status(s.code(), Cat(s.message(), " in pull pattern ", edn::Print(pattern.form())));
+        }
         r.xform = registry_.FindXform(spec.xform.qualified_name());
         if (r.xform == nullptr) {
           return SpecError(Cat("Unknown xform ", spec.xform.qualified_name()), pattern);
@@ -98,8 +103,10 @@ absl::StatusOr<std::shared_ptr<const ResolvedPattern>> PullPattern::Resolve(
   std::lock_guard<std::mutex> lock(mu_);
   // Owner comparison: the same schema object, even if another has since been
   // allocated at its address.
+  const std::shared_ptr<const IonConfig> config = registry.active_config();
   if (cached_ != nullptr && cached_registry_ == &registry &&
-      !cached_schema_.owner_before(schema) && !schema.owner_before(cached_schema_)) {
+      !cached_schema_.owner_before(schema) && !schema.owner_before(cached_schema_) &&
+      !cached_config_.owner_before(config) && !config.owner_before(cached_config_)) {
     return cached_;
   }
   auto root = std::make_shared<ResolvedPattern>();
@@ -109,6 +116,7 @@ absl::StatusOr<std::shared_ptr<const ResolvedPattern>> PullPattern::Resolve(
   cached_ = root;
   cached_schema_ = schema;
   cached_registry_ = &registry;
+  cached_config_ = config;
   return cached_;
 }
 
