@@ -2,8 +2,9 @@
 // exposed through an ion-config.edn. A C++ take on the behaviour of Datomic's
 // ion-starter: a schema with an attribute predicate, an idempotent sample
 // dataset, transaction functions, a query predicate, lambdas invoked with a
-// JSON payload, the :allow policy refusing a function it does not list, and
-// time travel over a corrected count.
+// JSON payload, a web ion served by HTTP Direct and called over real HTTP,
+// the :allow policy refusing a function it does not list, and time travel
+// over a corrected count.
 //   inventory [path/to/ion-config.edn]
 #include <cstdio>
 #include <cstdlib>
@@ -12,7 +13,10 @@
 #include <string_view>
 #include <utility>
 
+#include <httplib.h>  // only for the HTTP client that calls the server below
+
 #include "accrete/accrete.hpp"
+#include "accrete/http_direct.hpp"
 
 using accrete::Value;
 using accrete::kw;
@@ -164,6 +168,24 @@ void RegisterIons(accrete::Registry& registry, accrete::Connection* conn) {
         if (!report.ok()) return report.status();
         return accrete::edn::Print(accrete::map({{kw("t"), Value::Integer(report->t())}}));
       }));
+  // The web ion: the body is an EDN keyword naming a type (:hat); answers the
+  // items as EDN.
+  OrDie(registry.RegisterWebHandler(
+      "inventory.core/items-by-type-web", [conn](const Value& request) -> absl::StatusOr<Value> {
+        const Value* body = request.get(kw("body"));
+        absl::StatusOr<Value> type = body != nullptr && body->is_string()
+                                         ? accrete::edn::Read(body->as_string())
+                                         : absl::InvalidArgumentError("no body");
+        if (!type.ok() || !type->is_keyword()) {
+          return accrete::map({{kw("status"), 400},
+                               {kw("body"), "Expected a request body keyword naming a type"}});
+        }
+        absl::StatusOr<accrete::QueryResult> items = accrete::q(kItemsByType, conn->db(), *type);
+        if (!items.ok()) return items.status();
+        return accrete::map({{kw("status"), 200},
+                             {kw("headers"), accrete::map({{"Content-Type", "application/edn"}})},
+                             {kw("body"), accrete::edn::Print(items->value())}});
+      }));
 }
 
 // Loads the sample dataset unless it is already there: :loaded or
@@ -250,6 +272,23 @@ int main(int argc, char** argv) {
   std::string schema = OrDie(registry.InvokeLambda("get-schema", ""));
   std::printf("get-schema: %zu bytes\n", schema.size());
 
+  // HTTP Direct: the web ion on 127.0.0.1 (a free port here), called over HTTP.
+  auto server = OrDie(accrete::HttpDirect::Start(registry));
+  // (The server stops below; a service would keep it up and take requests
+  // such as `curl -d :hat http://127.0.0.1:<port>/items`.)
+  std::printf("HTTP Direct on http://127.0.0.1:%d\n", server->port());
+  httplib::Client client("127.0.0.1", server->port());
+  auto web_hats = client.Post("/items", ":hat", "application/edn");
+  auto web_bad = client.Post("/items", "\"hat\"", "application/edn");
+  const bool web_ok = web_hats && web_hats->status == 200 &&
+                      web_hats->get_header_value("Content-Type") == "application/edn" &&
+                      web_hats->body.find("SKU-1000") != std::string::npos && web_bad &&
+                      web_bad->status == 400;
+  std::printf("POST :hat -> %d, %zu bytes; POST \"hat\" -> %d %s\n",
+              web_hats ? web_hats->status : -1, web_hats ? web_hats->body.size() : 0,
+              web_bad ? web_bad->status : -1, web_bad ? web_bad->body.c_str() : "");
+  server->Stop();
+
   // A registered function that :allow does not list is refused.
   absl::Status refused =
       accrete::q("[:find ?d :where [_ :inv/count ?c] [(inventory.core/secret-discount ?c) ?d]]",
@@ -270,7 +309,7 @@ int main(int argc, char** argv) {
   std::printf("SKU-42 count: %lld before the correction, %lld after\n",
               static_cast<long long>(before), static_cast<long long>(after));
 
-  const bool ok = first == kw("loaded") && second == kw("already-loaded") &&
+  const bool ok = web_ok && first == kw("loaded") && second == kw("already-loaded") &&
                   bad_sku.code() == absl::StatusCode::kInvalidArgument &&
                   CountOf(conn->db(), "SKU-21") == 12 && featured == "SKU-31" &&
                   hats.find("SKU-1000") == std::string::npos && hats.find("SKU-3") != std::string::npos &&
