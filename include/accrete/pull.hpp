@@ -32,7 +32,7 @@ namespace accrete {
 // pattern, an unknown attribute or :xform, naming it, for a malformed eid and
 // for a history db (as in Datomic); an id that names no entity gives {} (a
 // lookup ref or ident naming nothing gives NotFound, as db.entid does);
-// ResourceExhausted when refs nest deeper than 1000 entities.
+// ResourceExhausted when refs nest deeper than 256 entities.
 absl::StatusOr<Value> pull(const Db& db, const Value& pattern, const Value& eid);
 // The pattern as EDN text. InvalidArgument, with line:column, when it is not
 // EDN.

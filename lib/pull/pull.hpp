@@ -25,7 +25,7 @@ absl::StatusOr<std::shared_ptr<const PullPattern>> ParsePullPattern(const Value&
 // mentions gives {}). InvalidArgument naming an attribute the db does not
 // know, a reverse or nested spec on a non-ref attribute, or an unknown
 // :xform; InvalidArgument for a history db; ResourceExhausted when refs nest
-// deeper than 1000 entities; an :xform's own error as it returned it.
+// deeper than 256 entities; an :xform's own error as it returned it.
 absl::StatusOr<Value> PullEntity(const Db& db, const PullPattern& pattern, EntityId e);
 
 // PullEntity for each of `entities`, in order, sharing one read transaction

@@ -50,7 +50,10 @@ absl::StatusOr<const std::regex*> CompiledPattern(std::string_view name, Args ar
   if (it != cache.end()) return it->second.get();
   std::unique_ptr<std::regex> re;
   try {
-    re = std::make_unique<std::regex>(text.begin(), text.end(), std::regex::ECMAScript);
+    // From a NUL-terminated copy: GCC 12's regex scanner reads one character
+    // past the end of an unterminated pattern such as "(" (ASan finds it).
+    const std::string terminated(text);
+    re = std::make_unique<std::regex>(terminated, std::regex::ECMAScript);
   } catch (const std::regex_error& e) {
     return CallError(name, args, Cat("bad pattern: ", e.what()));
   }
