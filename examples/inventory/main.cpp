@@ -18,8 +18,8 @@
 #include "accrete/accrete.hpp"
 #include "accrete/http_direct.hpp"
 
-using accrete::Value;
 using accrete::kw;
+using accrete::Value;
 using namespace std::string_view_literals;
 
 #ifndef INVENTORY_ION_CONFIG
@@ -161,10 +161,9 @@ void RegisterIons(accrete::Registry& registry, accrete::Connection* conn) {
         for (const Value& v : a) {
           if (!v.is_string()) return absl::InvalidArgumentError("Expected strings");
         }
-        absl::StatusOr<accrete::TxReport> report =
-            conn->transact(accrete::vec({accrete::vec(
-                {accrete::sym("inventory.core/create-item"), a[0], kw(a[1].as_string()),
-                 kw(a[2].as_string()), kw(a[3].as_string())})}));
+        absl::StatusOr<accrete::TxReport> report = conn->transact(accrete::vec(
+            {accrete::vec({accrete::sym("inventory.core/create-item"), a[0], kw(a[1].as_string()),
+                           kw(a[2].as_string()), kw(a[3].as_string())})}));
         if (!report.ok()) return report.status();
         return accrete::edn::Print(accrete::map({{kw("t"), Value::Integer(report->t())}}));
       }));
@@ -177,8 +176,8 @@ void RegisterIons(accrete::Registry& registry, accrete::Connection* conn) {
                                          ? accrete::edn::Read(body->as_string())
                                          : absl::InvalidArgumentError("no body");
         if (!type.ok() || !type->is_keyword()) {
-          return accrete::map({{kw("status"), 400},
-                               {kw("body"), "Expected a request body keyword naming a type"}});
+          return accrete::map(
+              {{kw("status"), 400}, {kw("body"), "Expected a request body keyword naming a type"}});
         }
         absl::StatusOr<accrete::QueryResult> items = accrete::q(kItemsByType, conn->db(), *type);
         if (!items.ok()) return items.status();
@@ -199,8 +198,9 @@ Value EnsureSampleDataset(accrete::Connection& conn) {
   for (int c = 0; c < 4; ++c) {
     for (int s = 0; s < 4; ++s) {
       for (int t = 0; t < 4; ++t) {
-        items += "{:inv/sku \"SKU-" + std::to_string(c * 16 + s * 4 + t) + "\" :inv/color :" +
-                 kColors[c] + " :inv/size :" + kSizes[s] + " :inv/type :" + kTypes[t] + "}\n";
+        items += "{:inv/sku \"SKU-" + std::to_string(c * 16 + s * 4 + t) +
+                 "\" :inv/color :" + kColors[c] + " :inv/size :" + kSizes[s] +
+                 " :inv/type :" + kTypes[t] + "}\n";
       }
     }
   }
@@ -264,8 +264,7 @@ int main(int argc, char** argv) {
 
   // Lambdas: a JSON payload in, a string out.
   std::string hats = OrDie(registry.InvokeLambda("get-items-by-type", R"("hat")"));
-  std::printf("get-items-by-type \"hat\": %zu bytes, starts %.60s...\n", hats.size(),
-              hats.c_str());
+  std::printf("get-items-by-type \"hat\": %zu bytes, starts %.60s...\n", hats.size(), hats.c_str());
   std::string added =
       OrDie(registry.InvokeLambda("add-item", R"(["SKU-1000", "blue", "small", "hat"])"));
   std::printf("add-item: %s\n", added.c_str());
@@ -309,13 +308,13 @@ int main(int argc, char** argv) {
   std::printf("SKU-42 count: %lld before the correction, %lld after\n",
               static_cast<long long>(before), static_cast<long long>(after));
 
-  const bool ok = web_ok && first == kw("loaded") && second == kw("already-loaded") &&
-                  bad_sku.code() == absl::StatusCode::kInvalidArgument &&
-                  CountOf(conn->db(), "SKU-21") == 12 && featured == "SKU-31" &&
-                  hats.find("SKU-1000") == std::string::npos && hats.find("SKU-3") != std::string::npos &&
-                  added.starts_with("{:t ") && CountOf(conn->db(), "SKU-1000") == 0 &&
-                  refused.code() == absl::StatusCode::kPermissionDenied && before == 100 &&
-                  after == 1000;
+  const bool ok =
+      web_ok && first == kw("loaded") && second == kw("already-loaded") &&
+      bad_sku.code() == absl::StatusCode::kInvalidArgument && CountOf(conn->db(), "SKU-21") == 12 &&
+      featured == "SKU-31" && hats.find("SKU-1000") == std::string::npos &&
+      hats.find("SKU-3") != std::string::npos && added.starts_with("{:t ") &&
+      CountOf(conn->db(), "SKU-1000") == 0 &&
+      refused.code() == absl::StatusCode::kPermissionDenied && before == 100 && after == 1000;
   std::printf("%s\n", ok ? "ok" : "UNEXPECTED");
   return ok ? 0 : 1;
 }

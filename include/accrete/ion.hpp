@@ -53,8 +53,8 @@ using QueryFunction = std::function<absl::StatusOr<Value>(std::span<const Value>
 // A custom aggregate (`(my.ns/agg ?x)` in :find): called once per group with
 // the constant arguments given before the variable (`(my.ns/top 3 ?x)` gives
 // {3}) and the group's values of the variable (a bag: duplicates kept).
-using AggregateFunction =
-    std::function<absl::StatusOr<Value>(std::span<const Value> params, std::span<const Value> values)>;
+using AggregateFunction = std::function<absl::StatusOr<Value>(std::span<const Value> params,
+                                                              std::span<const Value> values)>;
 
 // A pull `:xform` function: called with the pulled value, returns the value to
 // put in the result.

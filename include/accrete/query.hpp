@@ -55,9 +55,9 @@ class QueryInput {
  public:
   QueryInput(Db db) : input_(std::move(db)) {}  // NOLINT: implicit by design
   template <typename T>
-    requires(std::is_constructible_v<Value, T> && !std::is_same_v<std::decay_t<T>, Db> &&
-             !std::is_same_v<std::decay_t<T>, QueryInput>)
-  QueryInput(T&& value) : input_(Value(std::forward<T>(value))) {}  // NOLINT
+  requires(std::is_constructible_v<Value, T> && !std::is_same_v<std::decay_t<T>, Db> &&
+           !std::is_same_v<std::decay_t<T>, QueryInput>) QueryInput(T&& value)
+      : input_(Value(std::forward<T>(value))) {}  // NOLINT
 
   const Db* db() const { return std::get_if<Db>(&input_); }
   const Value* value() const { return std::get_if<Value>(&input_); }
@@ -142,8 +142,8 @@ class Query {
   absl::StatusOr<QueryResult> Run(std::span<const QueryInput> inputs,
                                   const QueryOptions& options = {}) const;
   template <typename... In>
-    requires(std::is_constructible_v<QueryInput, In> && ...)
-  absl::StatusOr<QueryResult> operator()(In&&... inputs) const {
+  requires(std::is_constructible_v<QueryInput, In>&&...) absl::StatusOr<QueryResult>
+  operator()(In&&... inputs) const {
     const QueryInput args[] = {QueryInput(std::forward<In>(inputs))..., QueryInput(Value())};
     return Run(std::span<const QueryInput>(args, sizeof...(In)));
   }
@@ -164,11 +164,11 @@ class Query {
 // The query as text, as a Value, or prepared. Implicit so that q() takes any.
 class QuerySpec {
  public:
-  QuerySpec(const char* edn) : spec_(std::string_view(edn)) {}          // NOLINT
-  QuerySpec(std::string_view edn) : spec_(edn) {}                       // NOLINT
-  QuerySpec(const std::string& edn) : spec_(std::string_view(edn)) {}   // NOLINT
-  QuerySpec(const Value& form) : spec_(&form) {}                        // NOLINT
-  QuerySpec(const Query& query) : spec_(&query) {}                      // NOLINT
+  QuerySpec(const char* edn) : spec_(std::string_view(edn)) {}         // NOLINT
+  QuerySpec(std::string_view edn) : spec_(edn) {}                      // NOLINT
+  QuerySpec(const std::string& edn) : spec_(std::string_view(edn)) {}  // NOLINT
+  QuerySpec(const Value& form) : spec_(&form) {}                       // NOLINT
+  QuerySpec(const Query& query) : spec_(&query) {}                     // NOLINT
   // The prepared query, from the process-wide cache for text and values.
   absl::StatusOr<Query> Resolve() const;
 
@@ -180,8 +180,8 @@ class QuerySpec {
 absl::StatusOr<QueryResult> q(const QuerySpec& query, std::span<const QueryInput> inputs,
                               const QueryOptions& options = {});
 template <typename... In>
-  requires(std::is_constructible_v<QueryInput, In> && ...)
-absl::StatusOr<QueryResult> q(const QuerySpec& query, In&&... inputs) {
+requires(std::is_constructible_v<QueryInput, In>&&...) absl::StatusOr<QueryResult> q(
+    const QuerySpec& query, In&&... inputs) {
   const QueryInput args[] = {QueryInput(std::forward<In>(inputs))..., QueryInput(Value())};
   return q(query, std::span<const QueryInput>(args, sizeof...(In)));
 }

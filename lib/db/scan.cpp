@@ -145,10 +145,12 @@ void RawScan::Restart(std::string_view prefix, std::string_view start) {
     history_cursor_.Seek(first);
   }
   if (overlay_lives_ != nullptr) {
-    overlay_pos_ = static_cast<size_t>(
-        std::lower_bound(overlay_lives_->begin(), overlay_lives_->end(), first,
-                         [](const Overlay::Life& life, std::string_view p) { return life.key < p; }) -
-        overlay_lives_->begin());
+    overlay_pos_ =
+        static_cast<size_t>(std::lower_bound(overlay_lives_->begin(), overlay_lives_->end(), first,
+                                             [](const Overlay::Life& life, std::string_view p) {
+                                               return life.key < p;
+                                             }) -
+                            overlay_lives_->begin());
   }
 }
 

@@ -5,8 +5,8 @@
 #include <httplib.h>
 
 #include <atomic>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <map>
@@ -102,7 +102,8 @@ bool ApplyResponse(const Value& response, httplib::Response& res) {
   if (status != nullptr && !status->is_integer()) return false;
   res.status = status == nullptr ? 200 : static_cast<int>(status->as_int());
   std::string content_type = "text/plain";
-  if (const Value* headers = response.get(kw("headers")); headers != nullptr && !headers->is_nil()) {
+  if (const Value* headers = response.get(kw("headers"));
+      headers != nullptr && !headers->is_nil()) {
     if (!headers->is_map()) return false;
     for (const auto& [name, value] : headers->entries()) {
       if (!name.is_string() || !value.is_string()) return false;
@@ -115,8 +116,9 @@ bool ApplyResponse(const Value& response, httplib::Response& res) {
   }
   const Value* body = response.get(kw("body"));
   if (body != nullptr && !body->is_nil() && !body->is_string()) return false;
-  res.set_content(body == nullptr || body->is_nil() ? std::string() : std::string(body->as_string()),
-                  content_type.c_str());
+  res.set_content(
+      body == nullptr || body->is_nil() ? std::string() : std::string(body->as_string()),
+      content_type.c_str());
   return true;
 }
 
@@ -179,7 +181,8 @@ absl::StatusOr<std::unique_ptr<HttpDirect>> HttpDirect::Start(const Registry& re
     return absl::FailedPreconditionError(
         "HTTP Direct needs an active ion-config with :http-direct");
   }
-  std::shared_ptr<const WebHandler> handler = registry.FindWebHandler(config->http_direct->handler_fn);
+  std::shared_ptr<const WebHandler> handler =
+      registry.FindWebHandler(config->http_direct->handler_fn);
   if (handler == nullptr) {
     return absl::FailedPreconditionError(
         Cat("HTTP Direct: ", config->http_direct->handler_fn, " is not a registered web handler"));
@@ -210,8 +213,8 @@ absl::StatusOr<std::unique_ptr<HttpDirect>> HttpDirect::Start(const Registry& re
     self->port = -1;
   }
   if (self->port <= 0) {
-    return absl::UnavailableError(Cat("HTTP Direct cannot listen on ", options.host, ":",
-                                      std::to_string(options.port)));
+    return absl::UnavailableError(
+        Cat("HTTP Direct cannot listen on ", options.host, ":", std::to_string(options.port)));
   }
   // Stop() does nothing to a server that is not yet running, so wait until it
   // is (the socket already listens: early connections wait in its backlog).

@@ -110,8 +110,8 @@ absl::Status Registry::Activate(const IonConfig& config) {
   for (const auto& [name, lambda_config] : config.lambdas) {
     auto it = lambdas_.find(lambda_config.fn);
     if (it == lambdas_.end()) {
-      problems.push_back(Cat(lambda_config.fn, " (:fn of lambda :", name,
-                             ") is not a registered lambda"));
+      problems.push_back(
+          Cat(lambda_config.fn, " (:fn of lambda :", name, ") is not a registered lambda"));
       continue;
     }
     auto lambda = std::make_shared<ActiveLambda>();
@@ -126,7 +126,7 @@ absl::Status Registry::Activate(const IonConfig& config) {
   }
   if (!problems.empty()) {
     std::string message = Cat("Cannot activate ion-config",
-                               config.app_name.empty() ? "" : Cat(" of ", config.app_name), ":");
+                              config.app_name.empty() ? "" : Cat(" of ", config.app_name), ":");
     for (const std::string& p : problems) message += Cat("\n  ", p);
     return absl::InvalidArgumentError(message);
   }

@@ -129,8 +129,8 @@ class ConfigReader {
         http.pending_ops_queue_length =
             Count(value, ":http-direct :pending-ops-queue-length", http.pending_ops_queue_length);
       } else if (k == "processing-concurrency") {
-        http.processing_concurrency = Count(value, ":http-direct :processing-concurrency",
-                                            http.processing_concurrency, 4096);
+        http.processing_concurrency =
+            Count(value, ":http-direct :processing-concurrency", http.processing_concurrency, 4096);
       } else if (k == "pending-ops-exceeded-message") {
         http.pending_ops_exceeded_message =
             String(value, ":http-direct :pending-ops-exceeded-message");
@@ -167,7 +167,8 @@ class ConfigReader {
         config.xforms = Names(value, ":xforms");
       } else if (k == "lambdas") {
         if (!value.is_map()) {
-          Problem(Cat(":lambdas must be a map of lambda name to settings, got ", value.to_string()));
+          Problem(
+              Cat(":lambdas must be a map of lambda name to settings, got ", value.to_string()));
           continue;
         }
         for (const auto& [lambda_key, settings] : value.entries()) {

@@ -56,8 +56,8 @@ absl::Status ParseLimit(const Value& limit, const Value& form, PullSpec* spec) {
     return absl::OkStatus();
   }
   if (!limit.is_integer() || limit.as_int() <= 0) {
-    return Malformed(Cat("expected :limit to be a positive integer or nil, got ", edn::Print(limit)),
-                     form);
+    return Malformed(
+        Cat("expected :limit to be a positive integer or nil, got ", edn::Print(limit)), form);
   }
   spec->limit = limit.as_int();
   return absl::OkStatus();

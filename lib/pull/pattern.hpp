@@ -67,7 +67,7 @@ struct PullSpec {
 
   Nested nested = Nested::kNone;
   std::shared_ptr<const PullPattern> pattern;  // kPattern
-  std::optional<int64_t> depth;                      // kRecurse; nullopt: `...`
+  std::optional<int64_t> depth;                // kRecurse; nullopt: `...`
 };
 
 struct ResolvedPattern;

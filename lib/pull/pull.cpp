@@ -139,8 +139,7 @@ class Puller {
 
   // The group for attribute `a`'s datoms, or nullptr when the pattern does
   // not read `a`. Sets `*keep` to the most values to keep.
-  Group* StartGroup(const ResolvedPattern& pattern, uint64_t a, EntityValues* read,
-                    int64_t* keep) {
+  Group* StartGroup(const ResolvedPattern& pattern, uint64_t a, EntityValues* read, int64_t* keep) {
     const Attribute* attr = nullptr;
     int slot = -1;
     for (size_t i = 0; i < pattern.slots.size(); ++i) {
@@ -192,10 +191,10 @@ class Puller {
       absl::StatusOr<Value> transformed = (*spec.xform)(*value);
       if (!transformed.ok()) {
         const auto message = transformed.status().message();
-        return absl::Status(transformed.status().code(),
-                            Cat(":xform ", parsed.xform.qualified_name(), " on :",
-                                parsed.name.qualified_name(), ": ",
-                                std::string_view(message.data(), message.size())));
+        return absl::Status(
+            transformed.status().code(),
+            Cat(":xform ", parsed.xform.qualified_name(), " on :", parsed.name.qualified_name(),
+                ": ", std::string_view(message.data(), message.size())));
       }
       value = *std::move(transformed);
     }
@@ -261,8 +260,7 @@ class Puller {
 
   // The value of a ref from a spec to `target`: the subpattern pulled from
   // it, the recursion continued, the component expanded, or a reference map.
-  absl::StatusOr<Value> RefValue(const ResolvedSpec& spec, EntityId target,
-                                 bool expand_component) {
+  absl::StatusOr<Value> RefValue(const ResolvedSpec& spec, EntityId target, bool expand_component) {
     switch (spec.spec->nested) {
       case PullSpec::Nested::kPattern:
         return Pull(*spec.nested, target);
@@ -291,7 +289,8 @@ class Puller {
     std::vector<Value> items;
     items.reserve(group.values.size());
     for (const Value& v : group.values) {
-      absl::StatusOr<Value> item = attr.component ? ExpandComponent(v.as_int()) : RefMap(v.as_int());
+      absl::StatusOr<Value> item =
+          attr.component ? ExpandComponent(v.as_int()) : RefMap(v.as_int());
       if (!item.ok()) return item.status();
       items.push_back(*std::move(item));
     }
