@@ -30,7 +30,9 @@ absl::Status ClauseError(std::string_view what, const Clause& c) {
   return absl::InvalidArgumentError(Cat(what, " in clause ", c.form.to_string()));
 }
 
-bool Contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool Contains(const std::vector<int>& v, int x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 // ---- Pattern positions and probes -----------------------------------------
 
@@ -183,28 +185,21 @@ class Scanner {
     bool compare_full_v = false;  // the key holds only a long value's prefix
     bool filter_v = p.has_v;      // v must be compared after the scan
     std::string_view start;
+    bool key_has_v = false;  // the value ends the key (looked up below)
     if (p.has_e) {
       index = Index::kEavt;
       AppendId(&key_, p.e);
       if (p.attr != nullptr) {
         AppendId(&key_, static_cast<uint64_t>(p.attr->id));
         if (p.has_v) {
-          absl::StatusOr<ValueMatch> m = AppendLookupValue(state_, &key_, p.v_enc);
-          if (!m.ok()) return m.status();
-          if (*m == ValueMatch::kAbsent) return absl::OkStatus();
-          compare_full_v = *m == ValueMatch::kPrefix;
-          filter_v = false;
+          key_has_v = true;
         }
       }
     } else if (p.attr != nullptr && (p.has_v || p.has_lo || p.has_hi)) {
       index = Index::kAvet;
       AppendId(&key_, static_cast<uint64_t>(p.attr->id));
       if (p.has_v) {
-        absl::StatusOr<ValueMatch> m = AppendLookupValue(state_, &key_, p.v_enc);
-        if (!m.ok()) return m.status();
-        if (*m == ValueMatch::kAbsent) return absl::OkStatus();
-        compare_full_v = *m == ValueMatch::kPrefix;
-        filter_v = false;
+        key_has_v = true;
       } else if (p.has_lo) {
         start_ = key_;
         AppendValuePrefix(&start_, p.lo);
@@ -215,6 +210,13 @@ class Scanner {
       AppendId(&key_, static_cast<uint64_t>(p.attr->id));
     } else {
       index = Index::kEavt;
+    }
+    if (key_has_v) {
+      absl::StatusOr<ValueMatch> m = AppendLookupValue(state_, &key_, p.v_enc);
+      if (!m.ok()) return m.status();
+      if (*m == ValueMatch::kAbsent) return absl::OkStatus();
+      compare_full_v = *m == ValueMatch::kPrefix;
+      filter_v = false;
     }
     absl::StatusOr<RawScan*> scan = ScanOf(index, start);
     if (!scan.ok()) return scan.status();
@@ -315,8 +317,8 @@ class Scanner {
   }
 
   template <typename Fn>
-  absl::Status Drain(RawScan* scan, Index index, const Probe& p, bool compare_full_v,
-                     bool filter_v, Fn&& fn) {
+  absl::Status Drain(RawScan* scan, Index index, const Probe& p, bool compare_full_v, bool filter_v,
+                     Fn&& fn) {
     while (scan->Next()) {
       const RawDatom& d = scan->datom();
       if (absl::Status s = ctx_.Tick(); !s.ok()) return s;
@@ -567,7 +569,8 @@ absl::StatusOr<int> Env::Gather(const std::vector<int>& vars, Ctx& ctx, const Va
   Rel merged = std::move(rels[static_cast<size_t>(idx[0])]);
   for (size_t i = 1; i < idx.size(); ++i) {
     const Rel& other = rels[static_cast<size_t>(idx[i])];
-    if (absl::Status s = ctx.CheckSize(merged.bytes() * other.rows + other.bytes() * merged.rows, where);
+    if (absl::Status s =
+            ctx.CheckSize(merged.bytes() * other.rows + other.bytes() * merged.rows, where);
         !s.ok()) {
       return s;
     }
@@ -636,7 +639,8 @@ double Scope::Estimate(const Clause& c, const PlanView& view, std::string* strat
   const Attribute* attr = nullptr;
   if (fixed(kA, false)) {
     const Value& a = c.terms[kA].value;
-    attr = a.is_keyword() ? db.schema->Find(a) : (a.is_integer() ? db.schema->Find(a.as_int()) : nullptr);
+    attr = a.is_keyword() ? db.schema->Find(a)
+                          : (a.is_integer() ? db.schema->Find(a.as_int()) : nullptr);
   }
   auto per_probe = [&](bool with_vars, std::string* index) {
     const bool e = fixed(kE, with_vars);
@@ -945,8 +949,9 @@ absl::Status Scope::ExecPattern(const Clause& c, Env& env) {
       // For longs, doubles and instants the encoded order is the order the
       // comparison uses, so the range applies it in full (NaN aside).
       const ValueType type = base.attr->spec.type;
-      const bool numeric = (type == ValueType::kLong || type == ValueType::kDouble) &&
-                           (bound.is_integer() || (bound.is_float() && !std::isnan(bound.as_double())));
+      const bool numeric =
+          (type == ValueType::kLong || type == ValueType::kDouble) &&
+          (bound.is_integer() || (bound.is_float() && !std::isnan(bound.as_double())));
       if (numeric || (type == ValueType::kInstant && bound.kind() == Kind::kInst)) {
         applied.push_back(other);
       }
@@ -1079,7 +1084,8 @@ absl::Status Scope::ExecPattern(const Clause& c, Env& env) {
     bool possible = true;
     for (size_t i = 0; i < c.terms.size() && possible; ++i) {
       if (bound_col[i] < 0) continue;
-      possible = SetPosition(state, &p, static_cast<int>(i), in_row[bound_col[i]], false, c, &error);
+      possible =
+          SetPosition(state, &p, static_cast<int>(i), in_row[bound_col[i]], false, c, &error);
       if (!error.ok()) return error;
     }
     if (possible && p.has_v && p.attr != nullptr && bound_col[kV] >= 0) {
@@ -1167,7 +1173,8 @@ absl::Status Scope::ExecFn(const Clause& c, Env& env) {
   out.vars = in.vars;
   out.vars.insert(out.vars.end(), new_vars.begin(), new_vars.end());
   // A filter or one value per row keeps rows distinct.
-  out.distinct = in.distinct && (c.kind == ClauseKind::kPred || c.binding.kind == Binding::Kind::kScalar);
+  out.distinct =
+      in.distinct && (c.kind == ClauseKind::kPred || c.binding.kind == Binding::Kind::kScalar);
   std::vector<Value> args;
   std::vector<Value> tuple_row(c.binding.vars.size());
   std::vector<Value> extra(new_vars.size());
@@ -1183,8 +1190,8 @@ absl::Status Scope::ExecFn(const Clause& c, Env& env) {
         if (in_row[bc] != x) return;
         continue;
       }
-      const size_t k = static_cast<size_t>(
-          std::find(new_vars.begin(), new_vars.end(), v) - new_vars.begin());
+      const size_t k =
+          static_cast<size_t>(std::find(new_vars.begin(), new_vars.end(), v) - new_vars.begin());
       if (extra.size() > k && i > 0) {
         // The same variable twice in a binding: the values must agree.
         for (size_t j = 0; j < i; ++j) {
@@ -1219,9 +1226,9 @@ absl::Status Scope::ExecFn(const Clause& c, Env& env) {
       case Binding::Kind::kTuple:
         if (result->is_nil()) break;
         if (!result->is_sequential() || result->size() < c.binding.vars.size()) {
-          return ClauseError(Cat("Cannot bind ", result->to_string(), " to a tuple of ",
-                                 c.binding.vars.size()),
-                             c);
+          return ClauseError(
+              Cat("Cannot bind ", result->to_string(), " to a tuple of ", c.binding.vars.size()),
+              c);
         }
         bind(in_row, result->items());
         break;
@@ -1239,9 +1246,8 @@ absl::Status Scope::ExecFn(const Clause& c, Env& env) {
         }
         for (const Value& t : result->items()) {
           if (!t.is_sequential() || t.size() < c.binding.vars.size()) {
-            return ClauseError(Cat("Cannot bind ", t.to_string(), " to a tuple of ",
-                                   c.binding.vars.size()),
-                               c);
+            return ClauseError(
+                Cat("Cannot bind ", t.to_string(), " to a tuple of ", c.binding.vars.size()), c);
           }
           bind(in_row, t.items());
         }
