@@ -1,8 +1,8 @@
 #include "query/engine.hpp"
 
 #include <algorithm>
-#include <mutex>
 #include <exception>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -103,7 +103,8 @@ absl::Status BindInputs(const ParsedQuery& q, std::span<const QueryInput> inputs
       ++rel.rows;
     };
     if (input.db() != nullptr) {
-      if (b.kind != InBinding::Kind::kScalar) return InputError(b, "a database binds only to $ or ?var");
+      if (b.kind != InBinding::Kind::kScalar)
+        return InputError(b, "a database binds only to $ or ?var");
       // A Db for a variable: the log argument of tx-ids / tx-data.
       const Value sym = Value::Symbol(q.var_names[static_cast<size_t>(b.vars[0])]);
       Source src;
@@ -119,19 +120,23 @@ absl::Status BindInputs(const ParsedQuery& q, std::span<const QueryInput> inputs
           break;
         case InBinding::Kind::kTuple:
           if (!v.is_sequential() || v.size() != b.vars.size()) {
-            return InputError(b, Cat("expected a tuple of ", b.vars.size(), ", got ", v.to_string()));
+            return InputError(b,
+                              Cat("expected a tuple of ", b.vars.size(), ", got ", v.to_string()));
           }
           add_row(v.items());
           break;
         case InBinding::Kind::kColl:
-          if (!v.is_collection()) return InputError(b, Cat("expected a collection, got ", v.to_string()));
+          if (!v.is_collection())
+            return InputError(b, Cat("expected a collection, got ", v.to_string()));
           for (const Value& item : v.items()) add_row(std::span<const Value>(&item, 1));
           break;
         case InBinding::Kind::kRel:
-          if (!v.is_collection()) return InputError(b, Cat("expected a relation, got ", v.to_string()));
+          if (!v.is_collection())
+            return InputError(b, Cat("expected a relation, got ", v.to_string()));
           for (const Value& t : v.items()) {
             if (!t.is_sequential() || t.size() != b.vars.size()) {
-              return InputError(b, Cat("expected tuples of ", b.vars.size(), ", got ", t.to_string()));
+              return InputError(b,
+                                Cat("expected tuples of ", b.vars.size(), ", got ", t.to_string()));
             }
             add_row(t.items());
           }
@@ -182,8 +187,8 @@ absl::StatusOr<Aggregator> ResolveAggregate(Ctx& ctx, const FindElem& e, const R
     agg.custom = ctx.registry->FindAggregate(name);
     if (agg.custom != nullptr) return agg;
   }
-  return absl::NotFoundError(Cat("Unknown aggregate ", e.form.to_string(),
-                                 e.agg.ns().empty() ? "" : " (not registered)"));
+  return absl::NotFoundError(
+      Cat("Unknown aggregate ", e.form.to_string(), e.agg.ns().empty() ? "" : " (not registered)"));
 }
 
 absl::StatusOr<Value> RunAggregate(const Aggregator& agg, const FindElem& e,
@@ -274,7 +279,8 @@ absl::StatusOr<QueryResult> Find(const ParsedQuery& q, Ctx& ctx, Env& env) {
 
   std::vector<Value> cells;
   if (!q.has_aggregates) {
-    const bool single = q.shape == QueryResult::Shape::kTuple || q.shape == QueryResult::Shape::kScalar;
+    const bool single =
+        q.shape == QueryResult::Shape::kTuple || q.shape == QueryResult::Shape::kScalar;
     // With :with the projection keeps duplicates of the find elements;
     // without, rel's rows are already distinct.
     const size_t rows = single ? std::min<size_t>(rel.rows, 1) : rel.rows;
@@ -303,8 +309,8 @@ absl::StatusOr<QueryResult> Find(const ParsedQuery& q, Ctx& ctx, Env& env) {
       for (size_t r = 0; r < rows; ++r) {
         const Value& v = rel.row(r)[col[i]];
         if (!v.is_integer()) {
-          return absl::InvalidArgumentError(Cat("pull needs an entity id, got ", v.to_string(), " in ",
-                                                q.find[i].form.to_string()));
+          return absl::InvalidArgumentError(Cat("pull needs an entity id, got ", v.to_string(),
+                                                " in ", q.find[i].form.to_string()));
         }
         ids.push_back(v.as_int());
       }
@@ -373,8 +379,8 @@ absl::StatusOr<QueryResult> Find(const ParsedQuery& q, Ctx& ctx, Env& env) {
       }
       values.clear();
       for (size_t r : members[g]) values.push_back(rel.row(r)[col[i]]);
-      const size_t a = static_cast<size_t>(
-          std::find(agg_elems.begin(), agg_elems.end(), i) - agg_elems.begin());
+      const size_t a =
+          static_cast<size_t>(std::find(agg_elems.begin(), agg_elems.end(), i) - agg_elems.begin());
       absl::StatusOr<Value> v = RunAggregate(aggs[a], e, values);
       if (!v.ok()) return v.status();
       cells.push_back(*std::move(v));
@@ -418,9 +424,14 @@ absl::StatusOr<Value> ExplainPlan(const ParsedQuery& q, std::span<const QueryInp
   if (!steps.ok()) return steps.status();
   std::vector<Value> out;
   for (const PlanStep& step : *steps) {
+    // Estimates multiply and can pass int64's range; converting such a
+    // double is undefined, so the plan reports the clamped figure.
+    const double kMaxRows = 9.0e18;
+    const int64_t rows_estimate = step.estimate < kMaxRows ? static_cast<int64_t>(step.estimate)
+                                                           : static_cast<int64_t>(kMaxRows);
     out.push_back(Value::Map({{Value::Keyword("clause"), step.clause->form},
                               {Value::Keyword("strategy"), Value::String(step.strategy)},
-                              {Value::Keyword("rows"), Value::Integer(static_cast<int64_t>(step.estimate))}}));
+                              {Value::Keyword("rows"), Value::Integer(rows_estimate)}}));
   }
   return Value::Vector(std::move(out));
 }

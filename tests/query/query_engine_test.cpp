@@ -105,6 +105,26 @@ TEST_F(QueryTest, ExplainTakesInputsIntoAccount) {
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument) << bad.status();
 }
 
+TEST_F(QueryTest, ExplainOfAnAttributeFromAValueVariable) {
+  // [?g ?x] with ?x bound to ages: a fuzzer found the estimate overflowing
+  // int64 (an undefined conversion). Explain still gives integer rows.
+  ASSERT_OK_AND_ASSIGN(Query query, Query::Parse(R"([:find ?n :where [?e :person/age ?x] [?g ?x]
+                                                             [?e :person/name ?n]])"));
+  const QueryInput in[] = {db()};
+  ASSERT_OK_AND_ASSIGN(Value plan, query.Explain(in));
+  ASSERT_EQ(plan.size(), 3u) << plan.to_string();
+  for (const Value& step : plan.items()) {
+    const Value* rows = step.get(Value::Keyword("rows"));
+    ASSERT_NE(rows, nullptr) << plan.to_string();
+    EXPECT_GE(rows->as_int(), 0) << plan.to_string();
+  }
+  // An age that happens to be an attribute's id names that attribute.
+  EXPECT_EQ(
+      Q(R"([:find ?n :where [?e :person/age ?x] [?g ?x] [?e :person/name ?n]])", db()),
+      Q(R"([:find ?n :where [?e :person/age ?x] [?x :db/ident] [?g ?x] [?e :person/name ?n]])",
+        db()));
+}
+
 // ---- Concurrency ----------------------------------------------------------------
 
 TEST_F(QueryTest, OnePreparedQueryFromManyThreads) {
