@@ -11,5 +11,6 @@
 #include "accrete/query.hpp"       // IWYU pragma: export
 #include "accrete/status.hpp"      // IWYU pragma: export
 #include "accrete/value.hpp"       // IWYU pragma: export
+#include "accrete/verify.hpp"      // IWYU pragma: export
 
 #endif  // ACCRETE_ACCRETE_HPP_

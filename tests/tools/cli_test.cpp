@@ -343,6 +343,20 @@ TEST_F(CliTest, PullEntityDatomsLogSchemaStat) {
   ExpectError(Accrete({"datoms", db(), ":eavt", ":no/such"}), 1, ":no/such");
 }
 
+TEST_F(CliTest, VerifyChecksTheIndexesAgainstTheLog) {
+  Populate();
+  Outcome run = Accrete({"verify", db()});
+  ASSERT_EQ(run.code, 0) << run.err;
+  Value report = ReadOut(run);
+  EXPECT_EQ(*report.get(kw("ok")), Value(true));
+  EXPECT_EQ(report.get(kw("problems"))->size(), 0u);
+  EXPECT_EQ(*report.get(kw("basis-t")), Value(6));
+  EXPECT_EQ(*report.get(kw("transactions")), Value(7));
+  EXPECT_GT(report.get(kw("history-datoms"))->as_int(), 0);
+  EXPECT_GT(report.get(kw("long-values"))->as_int(), 0);
+  ExpectError(Accrete({"verify", dir_.path() + "/absent"}), 1, "absent");
+}
+
 TEST_F(CliTest, UsageErrorsExitTwoAndHelpExitsZero) {
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{{},

@@ -151,6 +151,20 @@ absl::StatusOr<Value> StatValue(const Connection& conn, const Db& db) {
                      {kw("storage"), std::move(lmdb)}});
 }
 
+Value VerifyReportValue(const VerifyReport& report) {
+  std::vector<Value> problems;
+  for (const std::string& problem : report.problems) problems.emplace_back(problem);
+  return Value::Map({{kw("basis-t"), Value(static_cast<long long>(report.basis_t))},
+                     {kw("transactions"), Int(report.transactions)},
+                     {kw("log-datoms"), Int(report.log_datoms)},
+                     {kw("current-datoms"), Int(report.current_datoms)},
+                     {kw("history-datoms"), Int(report.history_datoms)},
+                     {kw("long-values"), Int(report.long_values)},
+                     {kw("attributes"), Int(report.attributes)},
+                     {kw("ok"), Value(report.ok())},
+                     {kw("problems"), Value::Vector(std::move(problems))}});
+}
+
 absl::StatusOr<Index> ParseIndex(std::string_view name) {
   if (name.starts_with(":")) name.remove_prefix(1);
   for (Index index : {Index::kEavt, Index::kAevt, Index::kAvet, Index::kVaet}) {

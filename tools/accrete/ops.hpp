@@ -11,6 +11,7 @@
 #include "accrete/db.hpp"
 #include "accrete/status.hpp"
 #include "accrete/value.hpp"
+#include "accrete/verify.hpp"
 
 namespace accrete::tools {
 
@@ -38,6 +39,9 @@ absl::StatusOr<Value> SchemaValue(const Db& db, bool include_system);
 
 // Basis t, datom counts per index and per attribute, and the storage figures.
 absl::StatusOr<Value> StatValue(const Connection& conn, const Db& db);
+
+// `accrete verify`: what Verify read and the problems it found.
+Value VerifyReportValue(const VerifyReport& report);
 
 // Index names as the commands accept them: "eavt" or ":eavt".
 absl::StatusOr<Index> ParseIndex(std::string_view name);

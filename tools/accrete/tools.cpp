@@ -287,6 +287,22 @@ int Run(int argc, char** argv, const Registry* registry) {
     return PrintResult(StatValue(*conn, *db), true);
   });
 
+  // verify
+  ReadArgs verify_args;
+  CLI::App* verify =
+      cli.ReadCommand("verify", "Check that the indexes, history and counts agree with the log",
+                      &verify_args, false);
+  cli.commands.emplace_back(verify, [&]() -> absl::Status {
+    std::unique_ptr<Connection> conn;
+    absl::StatusOr<Db> db = cli.OpenDb(verify_args, &conn);
+    if (!db.ok()) return db.status();
+    absl::StatusOr<VerifyReport> report = Verify(*conn);
+    if (!report.ok()) return report.status();
+    absl::Status printed = PrintResult(VerifyReportValue(*report), true);
+    if (!printed.ok()) return printed;
+    return report->ToStatus();
+  });
+
   // export
   std::string export_dir, export_file;
   bool export_quiet = false;
