@@ -54,6 +54,7 @@ class AccreteConan(ConanFile):
         self.requires("abseil/20220623.1", transitive_headers=True)
         self.requires("fmt/9.1.0")
         self.requires("lmdb/0.9.31")
+        self.requires("nlohmann_json/3.11.2")
 
     def build_requirements(self):
         self.tool_requires("cmake/[>=3.25 <4]")

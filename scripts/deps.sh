@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   liblmdb-dev libabsl-dev libfmt-dev      # the library
+  nlohmann-json3-dev                      # ionize and cast (lib/ion)
   libcpp-httplib-dev                      # HTTP Direct (accrete_http)
   libcli11-dev libreadline-dev            # the accrete command-line tool
   libgtest-dev libgmock-dev               # tests

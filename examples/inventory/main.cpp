@@ -169,22 +169,25 @@ void RegisterIons(accrete::Registry& registry, accrete::Connection* conn) {
       }));
   // The web ion: the body is an EDN keyword naming a type (:hat); answers the
   // items as EDN.
-  OrDie(registry.RegisterWebHandler(
-      "inventory.core/items-by-type-web", [conn](const Value& request) -> absl::StatusOr<Value> {
-        const Value* body = request.get(kw("body"));
-        absl::StatusOr<Value> type = body != nullptr && body->is_string()
-                                         ? accrete::edn::Read(body->as_string())
-                                         : absl::InvalidArgumentError("no body");
-        if (!type.ok() || !type->is_keyword()) {
-          return accrete::map(
-              {{kw("status"), 400}, {kw("body"), "Expected a request body keyword naming a type"}});
-        }
-        absl::StatusOr<accrete::QueryResult> items = accrete::q(kItemsByType, conn->db(), *type);
-        if (!items.ok()) return items.status();
-        return accrete::map({{kw("status"), 200},
-                             {kw("headers"), accrete::map({{"Content-Type", "application/edn"}})},
-                             {kw("body"), accrete::edn::Print(items->value())}});
-      }));
+  accrete::WebHandler items_by_type_web = [conn](const Value& request) -> absl::StatusOr<Value> {
+    const Value* body = request.get(kw("body"));
+    absl::StatusOr<Value> type = body != nullptr && body->is_string()
+                                     ? accrete::edn::Read(body->as_string())
+                                     : absl::InvalidArgumentError("no body");
+    if (!type.ok() || !type->is_keyword()) {
+      return accrete::map(
+          {{kw("status"), 400}, {kw("body"), "Expected a request body keyword naming a type"}});
+    }
+    absl::StatusOr<accrete::QueryResult> items = accrete::q(kItemsByType, conn->db(), *type);
+    if (!items.ok()) return items.status();
+    return accrete::map({{kw("status"), 200},
+                         {kw("headers"), accrete::map({{"Content-Type", "application/edn"}})},
+                         {kw("body"), accrete::edn::Print(items->value())}});
+  };
+  OrDie(registry.RegisterWebHandler("inventory.core/items-by-type-web", items_by_type_web));
+  // The same web ion behind API Gateway: a lambda taking proxy events.
+  OrDie(registry.RegisterLambda("inventory.core/items-by-type-gw",
+                                accrete::Ionize(items_by_type_web)));
 }
 
 // Loads the sample dataset unless it is already there: :loaded or
@@ -288,6 +291,18 @@ int main(int argc, char** argv) {
               web_bad ? web_bad->status : -1, web_bad ? web_bad->body.c_str() : "");
   server->Stop();
 
+  // The ionized web ion, as API Gateway (HTTP API) would invoke it: the body
+  // :hat arrives in base64.
+  std::string proxied = OrDie(registry.InvokeLambda("items-by-type-gw", R"({
+    "version": "2.0", "rawPath": "/items", "rawQueryString": "",
+    "headers": {"content-type": "application/edn"},
+    "requestContext": {"http": {"method": "POST", "path": "/items", "sourceIp": "203.0.113.9"}},
+    "body": "OmhhdA==", "isBase64Encoded": true})"));
+  const bool proxied_ok =
+      proxied.starts_with(R"({"statusCode":200,)") && proxied.find("SKU-1000") != std::string::npos;
+  std::printf("items-by-type-gw (API Gateway event, body :hat in base64): %.80s...\n",
+              proxied.c_str());
+
   // A registered function that :allow does not list is refused.
   absl::Status refused =
       accrete::q("[:find ?d :where [_ :inv/count ?c] [(inventory.core/secret-discount ?c) ?d]]",
@@ -309,7 +324,7 @@ int main(int argc, char** argv) {
               static_cast<long long>(before), static_cast<long long>(after));
 
   const bool ok =
-      web_ok && first == kw("loaded") && second == kw("already-loaded") &&
+      web_ok && proxied_ok && first == kw("loaded") && second == kw("already-loaded") &&
       bad_sku.code() == absl::StatusCode::kInvalidArgument && CountOf(conn->db(), "SKU-21") == 12 &&
       featured == "SKU-31" && hats.find("SKU-1000") == std::string::npos &&
       hats.find("SKU-3") != std::string::npos && added.starts_with("{:t ") &&

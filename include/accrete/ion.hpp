@@ -144,6 +144,33 @@ class Registry {
   std::shared_ptr<internal::ActiveIons> active_;
 };
 
+namespace internal {
+// For ACCRETE_ION: returns true when `registered` is OK; otherwise prints it
+// to stderr and aborts, since before main() there is no caller to return an
+// error to, and a program whose ions clash must not start.
+bool RegisteredAtStartup(const absl::Status& registered);
+}  // namespace internal
+
 }  // namespace accrete
+
+// ACCRETE_ION(Kind, "ns/name", callable) registers `callable` in
+// Registry::Global() before main(), with Registry::Register<Kind>:
+//
+//   ACCRETE_ION(Lambda, "inventory.core/get-schema",
+//               [](std::string_view, const accrete::Value&)
+//                   -> absl::StatusOr<std::string> { return "{}"; });
+//
+// Kind is TxFunction, AttrPredicate, EntityPredicate, QueryFunction,
+// Aggregate, Xform, Lambda or WebHandler. A convenience only: it is the same
+// explicit call, made at namespace scope in a source file of the program (not
+// of a static library, whose unreferenced objects the linker drops). As with
+// the call, a name registered twice is an error: the program reports it and
+// aborts at startup.
+#define ACCRETE_ION(Kind, name, ...)                                                  \
+  [[maybe_unused]] static const bool ACCRETE_ION_UNIQUE_(accrete_ion_, __COUNTER__) = \
+      ::accrete::internal::RegisteredAtStartup(                                       \
+          ::accrete::Registry::Global().Register##Kind(name, __VA_ARGS__))
+#define ACCRETE_ION_UNIQUE_(prefix, counter) ACCRETE_ION_UNIQUE_INNER_(prefix, counter)
+#define ACCRETE_ION_UNIQUE_INNER_(prefix, counter) prefix##counter
 
 #endif  // ACCRETE_ION_HPP_

@@ -15,8 +15,10 @@
 #include <utility>
 #include <vector>
 
+#include "accrete/cast.hpp"
 #include "accrete/ion_config.hpp"
 #include "edn/str_cat.hpp"
+#include "ion/web.hpp"
 
 namespace accrete {
 namespace {
@@ -61,70 +63,38 @@ class AdmissionGate {
   int waiting_ = 0;
 };
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+internal::WebRequest FromHttplib(const httplib::Request& req, const std::string& host, int port) {
+  internal::WebRequest request;
+  request.method = req.method;
+  request.uri = req.path;
+  for (const auto& [name, value] : req.headers) request.AddHeader(name, value);
+  request.server_name = host;
+  if (auto it = request.headers.find("host"); it != request.headers.end()) {
+    request.server_name = it->second.substr(0, it->second.rfind(':'));
+  }
+  if (const size_t question = req.target.find('?'); question != std::string::npos) {
+    request.query_string = req.target.substr(question + 1);
+  }
+  if (!req.body.empty()) request.body = req.body;
+  request.server_port = port;
+  request.remote_addr = req.remote_addr;
+  request.protocol = req.version;
+  request.scheme = "http";
+  return request;
 }
 
-Value RequestMap(const httplib::Request& req, const std::string& host, int port) {
-  std::map<std::string, std::string> headers;
-  for (const auto& [name, value] : req.headers) {
-    std::string& joined = headers[Lower(name)];
-    joined = joined.empty() ? value : Cat(joined, ",", value);
-  }
-  std::vector<MapEntry> header_entries;
-  header_entries.reserve(headers.size());
-  for (const auto& [name, value] : headers) header_entries.push_back({Value(name), Value(value)});
-  std::string server_name = host;
-  if (auto it = headers.find("host"); it != headers.end()) {
-    server_name = it->second.substr(0, it->second.rfind(':'));
-  }
-  const size_t question = req.target.find('?');
-  const Value query_string =
-      question == std::string::npos ? Value() : Value(req.target.substr(question + 1));
-  return map({{kw("request-method"), kw(Lower(req.method))},
-              {kw("uri"), Value(req.path)},
-              {kw("query-string"), query_string},
-              {kw("headers"), Value::Map(std::move(header_entries))},
-              {kw("body"), req.body.empty() ? Value() : Value(req.body)},
-              {kw("server-name"), Value(server_name)},
-              {kw("server-port"), Value::Integer(port)},
-              {kw("remote-addr"), Value(req.remote_addr)},
-              {kw("protocol"), Value(req.version)},
-              {kw("scheme"), kw("http")}});
-}
-
-// Fills `res` from a response map; false when the map is malformed.
-bool ApplyResponse(const Value& response, httplib::Response& res) {
-  if (!response.is_map()) return false;
-  const Value* status = response.get(kw("status"));
-  if (status != nullptr && !status->is_integer()) return false;
-  res.status = status == nullptr ? 200 : static_cast<int>(status->as_int());
-  std::string content_type = "text/plain";
-  if (const Value* headers = response.get(kw("headers"));
-      headers != nullptr && !headers->is_nil()) {
-    if (!headers->is_map()) return false;
-    for (const auto& [name, value] : headers->entries()) {
-      if (!name.is_string() || !value.is_string()) return false;
-      if (Lower(name.as_string()) == "content-type") {
-        content_type = std::string(value.as_string());
-      } else {
-        res.set_header(std::string(name.as_string()), std::string(value.as_string()));
-      }
+// Fills `res` from a response map read by ReadResponseMap.
+void ApplyResponse(const internal::WebResponse& response, httplib::Response& res) {
+  res.status = response.status;
+  std::string content_type = response.binary ? "application/octet-stream" : "text/plain";
+  for (const auto& [name, value] : response.headers) {
+    if (internal::LowerAscii(name) == "content-type") {
+      content_type = value;
+    } else {
+      res.set_header(name, value);
     }
   }
-  const Value* body = response.get(kw("body"));
-  if (body != nullptr && !body->is_nil() && !body->is_string()) return false;
-  res.set_content(
-      body == nullptr || body->is_nil() ? std::string() : std::string(body->as_string()),
-      content_type.c_str());
-  return true;
-}
-
-void InternalError(httplib::Response& res) {
-  res.status = 500;
-  res.set_content("Internal Server Error", "text/plain");
+  res.set_content(response.body, content_type.c_str());
 }
 
 }  // namespace
@@ -151,13 +121,38 @@ struct HttpDirect::Impl {
       res.set_content(config.pending_ops_exceeded_message, "text/plain");
       return;
     }
+    absl::Status failure;
     try {
-      absl::StatusOr<Value> response = (*handler)(RequestMap(req, host, port));
-      if (!response.ok() || !ApplyResponse(*response, res)) InternalError(res);
+      absl::StatusOr<Value> response =
+          (*handler)(internal::RequestMap(FromHttplib(req, host, port)));
+      absl::StatusOr<internal::WebResponse> read =
+          response.ok() ? internal::ReadResponseMap(*response) : response.status();
+      if (read.ok()) {
+        ApplyResponse(*read, res);
+      } else {
+        failure = read.status();
+      }
+    } catch (const std::exception& e) {
+      failure = absl::InternalError(Cat("The web handler threw: ", e.what()));
     } catch (...) {
-      InternalError(res);
+      failure = absl::InternalError("The web handler threw an exception");
     }
     gate.Leave();
+    if (!failure.ok()) AnswerFailure(req, failure, res);
+  }
+
+  // The client learns nothing of the failure; the operators get all of it.
+  void AnswerFailure(const httplib::Request& req, const absl::Status& failure,
+                     httplib::Response& res) {
+    res.status = 500;
+    res.set_content("Internal Server Error", "text/plain");
+    // A sink that fails has nowhere better to report it.
+    cast::alert(map({{kw("msg"), "HTTP Direct: the web handler failed; answered 500"},
+                     {kw("ex"), failure.ToString()},
+                     {kw("handler-fn"), sym(config.handler_fn)},
+                     {kw("request-method"), kw(internal::LowerAscii(req.method))},
+                     {kw("uri"), Value(req.path)}}))
+        .IgnoreError();
   }
 };
 

@@ -1,4 +1,6 @@
 // The function registry: ions by kind and name.
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,6 +41,13 @@ std::shared_ptr<const Fn> Lookup(
 }
 
 }  // namespace
+
+bool internal::RegisteredAtStartup(const absl::Status& registered) {
+  if (registered.ok()) return true;
+  std::fprintf(stderr, "accrete: ACCRETE_ION registration failed: %s\n",
+               registered.ToString().c_str());
+  std::abort();
+}
 
 Registry& Registry::Global() {
   // Never destroyed, so that functions registered by static initialisers and

@@ -6,10 +6,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "accrete/cast.hpp"
 #include "accrete/edn.hpp"
 #include "accrete/ion_config.hpp"
 #include "gmock/gmock.h"
@@ -89,7 +91,13 @@ TEST_F(HttpDirectTest, RequestAndResponseMaps) {
   EXPECT_EQ(res->body, "no such thing");
 }
 
-TEST_F(HttpDirectTest, HandlerErrorsAre500WithoutInternals) {
+TEST_F(HttpDirectTest, HandlerErrorsAre500WithoutInternalsAndCastAsAlerts) {
+  std::mutex mu;
+  std::vector<std::string> casts;
+  cast::redirect([&](std::string_view line) {
+    std::lock_guard<std::mutex> lock(mu);
+    casts.emplace_back(line);
+  });
   Serve(R"({:app-name "t" :http-direct {:handler-fn test.web/handler}})");
   for (const char* path : {"/fail", "/throw", "/bad"}) {
     auto res = Client().Get(path);
@@ -97,6 +105,31 @@ TEST_F(HttpDirectTest, HandlerErrorsAre500WithoutInternals) {
     EXPECT_EQ(res->status, 500) << path;
     EXPECT_THAT(res->body, ::testing::Not(HasSubstr("secret"))) << path;
   }
+  ASSERT_EQ(Client().Get("/")->status, 200);
+  cast::redirect(cast::to_stderr());
+  // Each failure, and only failures, reached the operators in full.
+  ASSERT_EQ(casts.size(), 3u);
+  EXPECT_THAT(casts[0], HasSubstr(R"("type":"alert")"));
+  EXPECT_THAT(casts[0], HasSubstr(R"("uri":"/fail")"));
+  EXPECT_THAT(casts[0], HasSubstr("INTERNAL: secret detail"));
+  EXPECT_THAT(casts[0], HasSubstr(R"("handler-fn":"test.web/handler")"));
+  EXPECT_THAT(casts[1], HasSubstr("threw: secret detail"));
+  EXPECT_THAT(casts[2], HasSubstr("returned 42, not a response map"));
+}
+
+TEST_F(HttpDirectTest, BytesBodyIsSentAsOctetStream) {
+  ASSERT_TRUE(registry_
+                  .RegisterWebHandler("test.web/bytes",
+                                      [](const Value&) -> absl::StatusOr<Value> {
+                                        return map({{kw("body"), Value::Bytes("\x01\x02")}});
+                                      })
+                  .ok());
+  Serve(R"({:app-name "t" :http-direct {:handler-fn test.web/bytes}})");
+  auto res = Client().Get("/");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/octet-stream");
+  EXPECT_EQ(res->body, "\x01\x02");
 }
 
 TEST_F(HttpDirectTest, BodyOverTheLimitIs413) {
