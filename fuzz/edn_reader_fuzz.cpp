@@ -3,22 +3,13 @@
 // must read back equal too. Anything else aborts.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "accrete/edn.hpp"
+#include "fail.hpp"
 
-namespace {
-
-[[noreturn]] void Fail(const char* what, std::string_view input, const std::string& detail) {
-  std::fprintf(stderr, "%s\ninput: %.*s\n%s\n", what, static_cast<int>(input.size()), input.data(),
-               detail.c_str());
-  std::abort();
-}
-
-}  // namespace
+using accrete::fuzz::Fail;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);

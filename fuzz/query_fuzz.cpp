@@ -3,8 +3,6 @@
 // inputs follow the database bound to `$`. Every input must give a result or
 // an error -- never a crash, a hang (each run has a deadline) or unbounded
 // memory (each run has a small budget).
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -13,39 +11,11 @@
 #include <vector>
 
 #include "accrete/accrete.hpp"
-
-namespace {
-
-constexpr const char* kSchema = R"([
-  {:db/ident :p/name :db/valueType :db.type/string :db/cardinality :db.cardinality/one
-   :db/unique :db.unique/identity}
-  {:db/ident :p/age :db/valueType :db.type/long :db/cardinality :db.cardinality/one}
-  {:db/ident :p/score :db/valueType :db.type/double :db/cardinality :db.cardinality/one}
-  {:db/ident :p/tag :db/valueType :db.type/keyword :db/cardinality :db.cardinality/many}
-  {:db/ident :p/friend :db/valueType :db.type/ref :db/cardinality :db.cardinality/many}])";
-
-constexpr const char* kData = R"([
-  {:db/id "a" :p/name "a" :p/age 1 :p/score 1.5 :p/tag [:x :y] :p/friend ["b" "c"]}
-  {:db/id "b" :p/name "b" :p/age 2 :p/score 2.5 :p/tag [:y] :p/friend ["c"]}
-  {:db/id "c" :p/name "c" :p/age 3 :p/tag [:z] :p/friend ["a"]}
-  {:db/id "d" :p/name "d" :p/age 2}])";
-
-accrete::Connection* OpenDb() {
-  char dir[] = "/tmp/accrete-query-fuzz-XXXXXX";
-  if (mkdtemp(dir) == nullptr) std::abort();
-  accrete::Options options;
-  options.durability = accrete::Durability::kRelaxed;
-  auto conn = accrete::Connection::Open(dir, options);
-  if (!conn.ok() || !(*conn)->transact(kSchema).ok() || !(*conn)->transact(kData).ok()) {
-    std::abort();
-  }
-  return conn->release();  // lives for the whole fuzzing run
-}
-
-}  // namespace
+#include "small_db.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static accrete::Connection* conn = OpenDb();
+  static std::unique_ptr<accrete::Connection> conn =
+      accrete::fuzz::OpenSmallDb("accrete-query-fuzz");
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   absl::StatusOr<accrete::Value> form = accrete::edn::Read(text);
   if (!form.ok()) return 0;
