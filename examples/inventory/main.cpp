@@ -242,11 +242,19 @@ int main(int argc, char** argv) {
   // Every name the config mentions must be registered with the right kind.
   OrDie(registry.Activate(OrDie(accrete::IonConfig::Load(config_path))));
 
+  // Which application and which build this is: the config's :app-name and
+  // the revision the build recorded (a commit, or an explicit name).
+  std::printf("app info: %s\n", accrete::get_app_info(registry).to_string().c_str());
+  // Operators hear of events as JSON lines (stderr unless redirected).
+  accrete::cast::redirect(accrete::cast::to_stdout());
+
   OrDie(conn->transact(kSchema));
   const Value first = EnsureSampleDataset(*conn);
   const Value second = EnsureSampleDataset(*conn);
   std::printf("ensure-sample-dataset: %s then %s\n", first.to_string().c_str(),
               second.to_string().c_str());
+  OrDie(accrete::cast::event(
+      accrete::map({{kw("msg"), "sample dataset ensured"}, {kw("result"), first}})));
 
   // The attribute predicate refuses a malformed SKU.
   absl::Status bad_sku = conn->transact(R"([{:inv/sku "not-a-sku"}])"sv).status();
@@ -324,7 +332,8 @@ int main(int argc, char** argv) {
               static_cast<long long>(before), static_cast<long long>(after));
 
   const bool ok =
-      web_ok && proxied_ok && first == kw("loaded") && second == kw("already-loaded") &&
+      web_ok && proxied_ok && !accrete::get_app_info(registry).get(kw("revision"))->is_nil() &&
+      first == kw("loaded") && second == kw("already-loaded") &&
       bad_sku.code() == absl::StatusCode::kInvalidArgument && CountOf(conn->db(), "SKU-21") == 12 &&
       featured == "SKU-31" && hats.find("SKU-1000") == std::string::npos &&
       hats.find("SKU-3") != std::string::npos && added.starts_with("{:t ") &&
