@@ -30,6 +30,17 @@ absl::Status LmdbStatus(int rc, std::string_view what) {
       return absl::NotFoundError(message);
     case EACCES:
       return absl::PermissionDeniedError(message);
+    case ENOSPC:
+    case EFBIG:
+    case EDQUOT:
+      // Not "map full": growing the map cannot help, so it reaches the caller.
+      return absl::ResourceExhaustedError(
+          absl::StrCat(AsAbsl(what), ": the disk is full (", mdb_strerror(rc), ")"));
+    case EIO:
+      // LMDB reports a short write as EIO: on a full disk or at a file-size
+      // limit, the write that crosses it is short.
+      return absl::InternalError(
+          absl::StrCat(message, " writing the database file: the disk may be full or failing"));
     default:
       return absl::InternalError(message);
   }

@@ -16,6 +16,9 @@ namespace accrete::internal {
 //   MDB_VERSION_MISMATCH   FailedPrecondition
 //   MDB_NOTFOUND, ENOENT   NotFound
 //   EACCES             PermissionDenied
+//   ENOSPC, EFBIG, EDQUOT   ResourceExhausted, "... the disk is full (...)"
+//   EIO                Internal, "... the disk may be full or failing" (LMDB
+//                      turns a short write into EIO)
 //   anything else      Internal, with mdb_strerror's text
 // Callers treat MDB_NOTFOUND at a cursor's end as "no more", not as an error,
 // and never pass it here for that case.
