@@ -1,10 +1,11 @@
 // The process-wide intern table of keyword and symbol names.
 #include <array>
 #include <cstdint>
+#include <mutex>
+#include <shared_mutex>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
-#include "absl/synchronization/mutex.h"
 #include "edn/heap_block.hpp"
 
 namespace accrete::internal {
@@ -16,11 +17,11 @@ class InternTable {
 
   const NameEntry* Intern(std::string_view qualified) {
     {
-      absl::ReaderMutexLock lock(&mu_);
+      std::shared_lock lock(mu_);
       auto it = entries_.find(qualified);
       if (it != entries_.end()) return it->second;
     }
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     auto it = entries_.find(qualified);
     if (it != entries_.end()) return it->second;
     auto* entry = new NameEntry;
@@ -39,8 +40,11 @@ class InternTable {
 
  private:
   const Kind kind_;
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string_view, const NameEntry*> entries_ ABSL_GUARDED_BY(mu_);
+  // std::shared_mutex rather than absl::Mutex: ThreadSanitizer understands
+  // pthread locks, and not those of an uninstrumented absl library (the
+  // Debian package), which made every concurrent intern a false race.
+  std::shared_mutex mu_;
+  absl::flat_hash_map<std::string_view, const NameEntry*> entries_;  // guarded by mu_
 };
 
 // Leaked on purpose: Values in static storage may outlive any destructor.

@@ -51,7 +51,7 @@ Options TestOptions() {
   Options options;
   options.durability = Durability::kRelaxed;
   // Small, so the map grows (several times) while readers read.
-  options.initial_map_size = size_t{1} << 20;
+  options.initial_map_size = size_t{256} << 10;
   return options;
 }
 
