@@ -190,6 +190,10 @@ absl::StatusOr<std::unique_ptr<HttpDirect>> HttpDirect::Start(const Registry& re
                          static_cast<size_t>(self->config.pending_ops_queue_length) + 4;
   self->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   self->server.set_payload_max_length(options.max_body_bytes);
+  // cpp-httplib writes the head and the body of an answer separately; with
+  // Nagle's algorithm on, the body then waits for the client's delayed ACK
+  // (40 ms on Linux) on every keep-alive request.
+  self->server.set_tcp_nodelay(true);
   auto handle = [self](const httplib::Request& req, httplib::Response& res) {
     self->Handle(req, res);
   };
