@@ -85,19 +85,20 @@ struct Fact {
   const Value* form = nullptr;
 };
 
-// Identifies a Fact; `v` views the Fact's own string (Facts live in a deque,
-// so they never move).
+// Identifies a Fact by its [e a v]; `v` views the Fact's own string (Facts
+// live in a deque, so they never move). The added flag is not part of the
+// key: one [e a v] both asserted and retracted is a conflict, so at most one
+// Fact holds an [e a v].
 struct FactKey {
   EntityId e;
   EntityId a;
   std::string_view v;
-  bool added;
   friend bool operator==(const FactKey&, const FactKey&) = default;
   template <typename H>
   friend H AbslHashValue(H h, const FactKey& k) {
     // Through absl::string_view: Debian's absl has its own string_view, and a
     // std::string_view would hash through std::hash's slower byte hash.
-    return H::combine(std::move(h), k.e, k.a, absl::string_view(k.v.data(), k.v.size()), k.added);
+    return H::combine(std::move(h), k.e, k.a, absl::string_view(k.v.data(), k.v.size()));
   }
 };
 
