@@ -99,10 +99,10 @@ void PrintReport() {
     const std::string base = absl::StrFormat("space.%s.", set);
     const auto accrete = Metric(base + "accrete"), sqlite = Metric(base + "sqlite");
     rows.push_back(
-        {absl::StrFormat("bytes/datom, %s (compacted copy; current indexes %.1f at %.0f%% "
-                         "page fill, log %.1f)",
+        {absl::StrFormat("bytes/datom, %s (repacked backup; live pages %.1f, of which current "
+                         "indexes %.1f at %.0f%% page fill, log %.1f)",
                          std::string(set) == "people" ? "20k people" : "1M mixed datoms",
-                         Metric(base + "current").value_or(0),
+                         Metric(base + "live").value_or(0), Metric(base + "current").value_or(0),
                          100 * Metric(base + "fill").value_or(0), Metric(base + "log").value_or(0)),
          Fixed(accrete, 1, " B"), Fixed(sqlite, 1, " B (SQLite)"),
          Fixed(Ratio(accrete, sqlite), 2, "x SQLite"), "<= 150 B",

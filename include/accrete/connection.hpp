@@ -96,6 +96,16 @@ struct StorageInfo {
   uint64_t file_size = 0;  // bytes of the data file on disk
 };
 
+// How Connection::Backup copies.
+struct BackupOptions {
+  // true: every index is rebuilt in key order, so that its pages are full;
+  // the copy is about a third smaller than the live file (whose mid-tree
+  // inserts leave pages two-thirds full) and takes longer to write. false:
+  // LMDB's compacting copy, which drops free pages but copies the others as
+  // they are. Default: true.
+  bool repack = true;
+};
+
 class Connection {
  public:
   // Opens (or creates) the database in `dir`. NotFound when it is absent and
@@ -142,9 +152,15 @@ class Connection {
   // transaction as of the call) into directory `dest_dir`, created when
   // absent. Works on read-only connections; writers in this and other
   // processes go on while it copies (it holds one LMDB read transaction).
+  // The copy appears whole or not at all: it is written under another name
+  // and renamed to data.mdb when complete.
   // AlreadyExists when `dest_dir` already holds a database; InvalidArgument
   // when it cannot be created; Internal / PermissionDenied on I/O failures.
-  [[nodiscard]] virtual absl::Status Backup(std::string_view dest_dir) const = 0;
+  [[nodiscard]] virtual absl::Status Backup(std::string_view dest_dir,
+                                            const BackupOptions& options) const = 0;
+  [[nodiscard]] absl::Status Backup(std::string_view dest_dir) const {
+    return Backup(dest_dir, BackupOptions{});
+  }
 };
 
 }  // namespace accrete

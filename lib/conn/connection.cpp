@@ -163,8 +163,9 @@ class ConnectionImpl final : public Connection {
     return out;
   }
 
-  absl::Status Backup(std::string_view dest_dir) const override {
-    return store_->CopyCompact(std::string(dest_dir));
+  absl::Status Backup(std::string_view dest_dir, const BackupOptions& options) const override {
+    const std::string dest(dest_dir);
+    return options.repack ? store_->CopyRepacked(dest) : store_->CopyCompact(dest);
   }
 
  private:

@@ -3,6 +3,7 @@
 // map growth. docs/format.md describes what is written.
 #include "store/store.hpp"
 
+#include <fcntl.h>
 #include <lmdb.h>
 #include <unistd.h>
 
@@ -339,18 +340,49 @@ class IndexWriter {
   };
   // One built key in arena_.
   struct KeyRef {
-    // The key's first 8 bytes as a big-endian number (zero-padded): most
-    // comparisons in the sort end here, without touching the arena.
+    // 8 bytes of the key as a big-endian number (zero-padded), from byte
+    // 8 * depth while SortKeys works at that depth: comparisons compare
+    // these, not the keys in the arena.
     uint64_t head;
     uint32_t offset;
     uint32_t size;
     uint32_t datom;
+    // The key's bytes from 8 * depth on, capped at 9 ("more than 8").
+    uint8_t rest;
   };
 
-  static uint64_t HeadOf(std::string_view key) {
+  static bool HeadLess(const KeyRef& x, const KeyRef& y) {
+    return x.head != y.head ? x.head < y.head : x.rest < y.rest;
+  }
+
+  void LoadHead(KeyRef* r, size_t depth) const {
+    const size_t from = depth * 8;
+    const size_t left = r->size > from ? r->size - from : 0;
     char bytes[8] = {};
-    std::memcpy(bytes, key.data(), std::min<size_t>(key.size(), 8));
-    return GetU64(bytes);
+    std::memcpy(bytes, arena_.data() + r->offset + from, std::min<size_t>(left, 8));
+    r->head = GetU64(bytes);
+    r->rest = static_cast<uint8_t>(std::min<size_t>(left, 9));
+  }
+
+  // Sorts [first, last) -- whose heads are loaded at `depth` -- by key: a
+  // sort by 8-byte words, most significant first, recursing into runs that
+  // tie on a whole word. Keys of one attribute share long prefixes (the
+  // attribute, a value's type tag, "entity number "...), so a comparison
+  // sort on the keys would spend its time in memcmp on cold arena bytes;
+  // here each level compares integers in the KeyRefs and reads the arena
+  // once per key. A shorter key with equal padded bytes is a prefix of the
+  // longer one and sorts first, which `rest` orders.
+  void SortKeys(KeyRef* first, KeyRef* last, size_t depth) {
+    std::sort(first, last, HeadLess);
+    for (KeyRef* run = first; run != last;) {
+      KeyRef* end = run + 1;
+      while (end != last && end->head == run->head && end->rest == run->rest) ++end;
+      if (run->rest > 8 && end - run > 1) {
+        for (KeyRef* r = run; r != end; ++r) LoadHead(r, depth + 1);
+        SortKeys(run, end, depth + 1);
+      }
+      run = end;
+    }
   }
 
   std::string_view InKey(const Pending& p, std::span<const DatomWrite> datoms) const {
@@ -371,8 +403,9 @@ class IndexWriter {
       const size_t offset = arena_.size();
       AppendIndexKey(index, d.e, d.a, InKey(p, datoms), &arena_);
       const std::string_view key = std::string_view(arena_).substr(offset);
-      refs_.push_back(KeyRef{HeadOf(key), static_cast<uint32_t>(offset),
-                             static_cast<uint32_t>(key.size()), p.datom});
+      refs_.push_back(
+          KeyRef{0, static_cast<uint32_t>(offset), static_cast<uint32_t>(key.size()), p.datom, 0});
+      LoadHead(&refs_.back(), 0);
     }
     if (refs_.empty()) return absl::OkStatus();
     auto less = [this](const KeyRef& x, const KeyRef& y) {
@@ -380,7 +413,7 @@ class IndexWriter {
       return KeyOf(x) < KeyOf(y);
     };
     if (!std::is_sorted(refs_.begin(), refs_.end(), less)) {
-      std::sort(refs_.begin(), refs_.end(), less);
+      SortKeys(refs_.data(), refs_.data() + refs_.size(), 0);
     }
     MDB_cursor* cursor = nullptr;
     if (int rc = mdb_cursor_open(txn_, dbi(index), &cursor); rc != MDB_SUCCESS) {
@@ -827,21 +860,120 @@ absl::StatusOr<EnvInfo> Store::Info() const {
   return out;
 }
 
-absl::Status Store::CopyCompact(const std::string& dest) const {
-  const std::filesystem::path dir(dest);
+namespace {
+
+// Creates `dest` unless it already holds a database.
+absl::Status PrepareCopyDir(const std::filesystem::path& dir) {
   std::error_code ec;
   if (std::filesystem::exists(dir / "data.mdb", ec)) {
     return absl::AlreadyExistsError(
-        absl::StrCat("The backup directory ", dest, " already holds a database"));
+        absl::StrCat("The backup directory ", dir.string(), " already holds a database"));
   }
   std::filesystem::create_directories(dir, ec);
   if (ec) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Cannot create the backup directory ", dest, ": ", ec.message()));
+        absl::StrCat("Cannot create the backup directory ", dir.string(), ": ", ec.message()));
   }
+  return absl::OkStatus();
+}
+
+// Copies every entry of each sub-database of `src` into the empty
+// environment `out`, in key order with MDB_APPEND. LMDB splits an appended
+// page by starting a new one, so every page but the last of each tree ends
+// up full: the copy is as small as the entries allow, where the live store's
+// mid-tree inserts leave pages about two-thirds full.
+absl::Status AppendAll(MDB_txn* src, const unsigned* src_dbis, MDB_env* out) {
+  // Bounds the dirty pages one write transaction of the copy holds.
+  constexpr size_t kEntriesPerTxn = 200'000;
+  MDB_txn* txn = nullptr;
+  int rc = mdb_txn_begin(out, nullptr, 0, &txn);
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, "beginning a write to the copy");
+  unsigned out_dbis[kDbiCount] = {};
+  for (int i = 0; i < kDbiCount && rc == MDB_SUCCESS; ++i) {
+    rc = mdb_dbi_open(txn, kDbiNames[i], MDB_CREATE, &out_dbis[i]);
+  }
+  size_t in_txn = 0;
+  for (int i = 0; i < kDbiCount && rc == MDB_SUCCESS; ++i) {
+    MDB_cursor* cursor = nullptr;
+    rc = mdb_cursor_open(src, src_dbis[i], &cursor);
+    if (rc != MDB_SUCCESS) break;
+    MDB_val key;
+    MDB_val value;
+    int got = mdb_cursor_get(cursor, &key, &value, MDB_FIRST);
+    while (got == MDB_SUCCESS) {
+      rc = mdb_put(txn, out_dbis[i], &key, &value, MDB_APPEND);
+      if (rc != MDB_SUCCESS) break;
+      if (++in_txn == kEntriesPerTxn) {
+        in_txn = 0;
+        rc = mdb_txn_commit(txn);
+        txn = nullptr;
+        if (rc == MDB_SUCCESS) rc = mdb_txn_begin(out, nullptr, 0, &txn);
+        if (rc != MDB_SUCCESS) break;
+      }
+      got = mdb_cursor_get(cursor, &key, &value, MDB_NEXT);
+    }
+    mdb_cursor_close(cursor);
+    if (rc == MDB_SUCCESS && got != MDB_NOTFOUND) rc = got;
+  }
+  if (rc != MDB_SUCCESS) {
+    if (txn != nullptr) mdb_txn_abort(txn);
+    return LmdbStatus(rc, "copying entries");
+  }
+  return LmdbStatus(mdb_txn_commit(txn), "committing the copy");
+}
+
+}  // namespace
+
+absl::Status Store::CopyCompact(const std::string& dest) const {
+  const std::filesystem::path dir(dest);
+  if (absl::Status s = PrepareCopyDir(dir); !s.ok()) return s;
   const int rc = mdb_env_copy2(env_, dest.c_str(), MDB_CP_COMPACT);
   if (rc != MDB_SUCCESS) return LmdbStatus(rc, absl::StrCat("copying ", path_, " to ", dest));
   return absl::OkStatus();
+}
+
+absl::Status Store::CopyRepacked(const std::string& dest) const {
+  const std::filesystem::path dir(dest);
+  if (absl::Status s = PrepareCopyDir(dir); !s.ok()) return s;
+  // The copy is built under another name and renamed into place when whole,
+  // so `dest` never holds a partial database that opens.
+  const std::filesystem::path partial = dir / "data.mdb.partial";
+  std::error_code ec;
+  std::filesystem::remove(partial, ec);
+  absl::StatusOr<Snapshot> snapshot = Read();
+  if (!snapshot.ok()) return snapshot.status();
+  MDB_envinfo info;
+  int rc = mdb_env_info(env_, &info);
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, absl::StrCat("reading the environment of ", path_));
+  MDB_env* out = nullptr;
+  rc = mdb_env_create(&out);
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, "creating the copy's environment");
+  const std::string what = absl::StrCat("copying ", path_, " to ", dest);
+  // The entries fit in the source's map: the copy only drops free space.
+  rc = mdb_env_set_maxdbs(out, kDbiCount);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_mapsize(out, info.me_mapsize);
+  // No lock file (nothing else opens the partial file) and one sync at the end.
+  if (rc == MDB_SUCCESS) {
+    rc = mdb_env_open(out, partial.c_str(), MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC, 0600);
+  }
+  absl::Status status = LmdbStatus(rc, what);
+  if (status.ok()) status = AppendAll(snapshot->txn(), dbis_, out);
+  if (status.ok()) status = LmdbStatus(mdb_env_sync(out, 1), what);
+  mdb_env_close(out);
+  if (status.ok()) {
+    std::filesystem::rename(partial, dir / "data.mdb", ec);
+    if (ec) status = absl::InternalError(absl::StrCat(what, ": ", ec.message()));
+  }
+  if (status.ok()) {
+    // The rename is durable once the directory is synced.
+    const int fd = ::open(dest.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+  }
+  if (!status.ok()) std::filesystem::remove(partial, ec);
+  return status;
 }
 
 absl::Status Store::AdoptMapSize() const {

@@ -278,6 +278,10 @@ class Store : public std::enable_shared_from_this<Store> {
   // any process go on) into directory `dest`, created when absent.
   // AlreadyExists when `dest` already holds a data.mdb.
   absl::Status CopyCompact(const std::string& dest) const;
+  // The same, but rebuilt entry by entry in key order so that every page is
+  // full (the live store's pages are about two-thirds full); slower than
+  // CopyCompact, a fraction of the size. Consistent: one read transaction.
+  absl::Status CopyRepacked(const std::string& dest) const;
 
   const std::string& path() const { return path_; }
   const StoreOptions& options() const { return options_; }
