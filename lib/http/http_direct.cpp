@@ -194,6 +194,13 @@ absl::StatusOr<std::unique_ptr<HttpDirect>> HttpDirect::Start(const Registry& re
   // Nagle's algorithm on, the body then waits for the client's delayed ACK
   // (40 ms on Linux) on every keep-alive request.
   self->server.set_tcp_nodelay(true);
+  // httplib's default sets SO_REUSEPORT, with which a second server binds a
+  // port already in use and the kernel splits the connections between the
+  // two; SO_REUSEADDR alone still allows a quick restart.
+  self->server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   auto handle = [self](const httplib::Request& req, httplib::Response& res) {
     self->Handle(req, res);
   };
