@@ -5,12 +5,14 @@
 #   lib/cmake/accrete/accreteConfigVersion.cmake  version check
 #   lib/cmake/accrete/accreteTargets*.cmake       the exported accrete::accrete
 #   lib/cmake/accrete/FindLMDB.cmake              LMDB ships no CMake config
+#   lib/libaccrete_http.a                         HTTP Direct (accrete::http)
 #   bin/accrete, lib/libaccrete_tools.a           the command-line tool and its
-#                                                 entry point (accrete::tools),
+#                                                 entry point (accrete::tools,
+#                                                 which serves with accrete::http),
 #                                                 unless ACCRETE_BUILD_TOOLS=OFF
-# Only `accrete` (and `accrete_tools`) are exported: accrete is made from the
-# layers' object files, so the object libraries never appear in its link
-# interface.
+# Only `accrete`, `accrete_http` and `accrete_tools` are exported: accrete is
+# made from the layers' object files, so the object libraries never appear in
+# its link interface.
 include(CMakePackageConfigHelpers)
 
 set(ACCRETE_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/accrete
@@ -21,6 +23,9 @@ mark_as_advanced(ACCRETE_INSTALL_CMAKEDIR)
 set_target_properties(accrete PROPERTIES EXPORT_NAME accrete)
 
 install(TARGETS accrete EXPORT accreteTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+set_target_properties(accrete_http PROPERTIES EXPORT_NAME http)
+install(TARGETS accrete_http EXPORT accreteTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 if(TARGET accrete_tools)
   set_target_properties(accrete_tools PROPERTIES EXPORT_NAME tools)

@@ -17,6 +17,7 @@
 
 #include "accrete/accrete.hpp"
 #include "accrete/http_direct.hpp"
+#include "ions.hpp"
 
 using accrete::kw;
 using accrete::Value;
@@ -44,182 +45,6 @@ void OrDie(const absl::Status& status) {
   }
 }
 
-constexpr std::string_view kSchema = R"([
-  {:db/ident :inv/sku :db/valueType :db.type/string :db/cardinality :db.cardinality/one
-   :db/unique :db.unique/identity :db.attr/preds inventory.core/valid-sku?}
-  {:db/ident :inv/color :db/valueType :db.type/keyword :db/cardinality :db.cardinality/one}
-  {:db/ident :inv/size :db/valueType :db.type/keyword :db/cardinality :db.cardinality/one}
-  {:db/ident :inv/type :db/valueType :db.type/keyword :db/cardinality :db.cardinality/one}
-  {:db/ident :inv/count :db/valueType :db.type/long :db/cardinality :db.cardinality/one}
-  {:db/ident :order/items :db/valueType :db.type/ref :db/cardinality :db.cardinality/many
-   :db/isComponent true}
-  {:db/ident :item/id :db/valueType :db.type/ref :db/cardinality :db.cardinality/one}
-  {:db/ident :item/count :db/valueType :db.type/long :db/cardinality :db.cardinality/one}])";
-
-constexpr const char* kColors[] = {"red", "green", "blue", "yellow"};
-constexpr const char* kSizes[] = {"small", "medium", "large", "xlarge"};
-constexpr const char* kTypes[] = {"shirt", "pants", "dress", "hat"};
-
-// The items of a type, each pulled as a map: what get-items-by-type answers.
-constexpr std::string_view kItemsByType = R"([:find [(pull ?e [:inv/sku :inv/color :inv/size]) ...]
-                                              :in $ ?type :where [?e :inv/type ?type]])";
-
-// SKU-<digits>: the attribute predicate of :inv/sku.
-bool ValidSku(const Value& v) {
-  if (!v.is_string()) return false;
-  std::string_view s = v.as_string();
-  if (!s.starts_with("SKU-") || s.size() == 4) return false;
-  for (char c : s.substr(4)) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-// The application's functions, registered under inventory.core/...; `conn`
-// is the connection the lambdas read and write.
-void RegisterIons(accrete::Registry& registry, accrete::Connection* conn) {
-  OrDie(registry.RegisterAttrPredicate("inventory.core/valid-sku?", ValidSku));
-
-  // [inventory.core/create-item sku color size type] -> one new item, count 0.
-  OrDie(registry.RegisterTxFunction(
-      "inventory.core/create-item",
-      [](const accrete::Db&, std::span<const Value> args) -> absl::StatusOr<Value> {
-        if (args.size() != 4) {
-          return absl::InvalidArgumentError("create-item takes sku, color, size and type");
-        }
-        return accrete::vec({accrete::map({{kw("inv/sku"), args[0]},
-                                           {kw("inv/color"), args[1]},
-                                           {kw("inv/size"), args[2]},
-                                           {kw("inv/type"), args[3]},
-                                           {kw("inv/count"), 0}})});
-      }));
-
-  // [inventory.core/inc-count sku n]: adds n to the item's count as of the
-  // start of the transaction.
-  OrDie(registry.RegisterTxFunction(
-      "inventory.core/inc-count",
-      [](const accrete::Db& db, std::span<const Value> args) -> absl::StatusOr<Value> {
-        if (args.size() != 2 || !args[1].is_integer()) {
-          return absl::InvalidArgumentError("inc-count takes a sku and a number");
-        }
-        const Value ref = accrete::vec({kw("inv/sku"), args[0]});
-        absl::StatusOr<accrete::Entity> item = db.entity(ref);
-        if (!item.ok()) return item.status();
-        absl::StatusOr<Value> count = item->Get(kw("inv/count"));
-        const int64_t now = count.ok() && count->is_integer() ? count->as_int() : 0;
-        return accrete::vec({accrete::vec(
-            {kw("db/add"), ref, kw("inv/count"), Value::Integer(now + args[1].as_int())})});
-      }));
-
-  // (inventory.core/feature-item? color size type): only the green xlarge hat.
-  OrDie(registry.RegisterQueryFunction(
-      "inventory.core/feature-item?", [](std::span<const Value> args) -> absl::StatusOr<Value> {
-        return Value(args.size() == 3 && args[0] == kw("green") && args[1] == kw("xlarge") &&
-                     args[2] == kw("hat"));
-      }));
-
-  // Registered, but not in the config's :allow: queries may not call it.
-  OrDie(registry.RegisterQueryFunction(
-      "inventory.core/secret-discount",
-      [](std::span<const Value> args) -> absl::StatusOr<Value> { return args[0]; }));
-
-  OrDie(registry.RegisterLambda(
-      "inventory.core/get-schema",
-      [conn](std::string_view, const Value&) -> absl::StatusOr<std::string> {
-        absl::StatusOr<accrete::QueryResult> schema = accrete::q(
-            R"([:find [(pull ?a [:db/ident :db/valueType :db/cardinality]) ...]
-                :where [?a :db/valueType _] [?a :db/ident ?ident] [(namespace ?ident) ?ns]
-                       [(contains? #{"inv" "order" "item"} ?ns)]])",
-            conn->db());
-        if (!schema.ok()) return schema.status();
-        return accrete::edn::Print(schema->value());
-      }));
-
-  // The input is JSON; a JSON string or an array of strings and numbers is
-  // also EDN (commas are whitespace there), so the EDN reader parses it.
-  OrDie(registry.RegisterLambda(
-      "inventory.core/get-items-by-type",
-      [conn](std::string_view input, const Value&) -> absl::StatusOr<std::string> {
-        absl::StatusOr<Value> type = accrete::edn::Read(input);
-        if (!type.ok() || !type->is_string()) {
-          return absl::InvalidArgumentError("Expected a JSON string naming a type");
-        }
-        absl::StatusOr<accrete::QueryResult> items =
-            accrete::q(kItemsByType, conn->db(), kw(type->as_string()));
-        if (!items.ok()) return items.status();
-        return accrete::edn::Print(items->value());
-      }));
-
-  OrDie(registry.RegisterLambda(
-      "inventory.core/add-item",
-      [conn](std::string_view input, const Value&) -> absl::StatusOr<std::string> {
-        absl::StatusOr<Value> args = accrete::edn::Read(input);
-        if (!args.ok() || !args->is_vector() || args->size() != 4) {
-          return absl::InvalidArgumentError("Expected a JSON array [sku color size type]");
-        }
-        std::span<const Value> a = args->items();
-        for (const Value& v : a) {
-          if (!v.is_string()) return absl::InvalidArgumentError("Expected strings");
-        }
-        absl::StatusOr<accrete::TxReport> report = conn->transact(accrete::vec(
-            {accrete::vec({accrete::sym("inventory.core/create-item"), a[0], kw(a[1].as_string()),
-                           kw(a[2].as_string()), kw(a[3].as_string())})}));
-        if (!report.ok()) return report.status();
-        return accrete::edn::Print(accrete::map({{kw("t"), Value::Integer(report->t())}}));
-      }));
-  // The web ion: the body is an EDN keyword naming a type (:hat); answers the
-  // items as EDN.
-  accrete::WebHandler items_by_type_web = [conn](const Value& request) -> absl::StatusOr<Value> {
-    const Value* body = request.get(kw("body"));
-    absl::StatusOr<Value> type = body != nullptr && body->is_string()
-                                     ? accrete::edn::Read(body->as_string())
-                                     : absl::InvalidArgumentError("no body");
-    if (!type.ok() || !type->is_keyword()) {
-      return accrete::map(
-          {{kw("status"), 400}, {kw("body"), "Expected a request body keyword naming a type"}});
-    }
-    absl::StatusOr<accrete::QueryResult> items = accrete::q(kItemsByType, conn->db(), *type);
-    if (!items.ok()) return items.status();
-    return accrete::map({{kw("status"), 200},
-                         {kw("headers"), accrete::map({{"Content-Type", "application/edn"}})},
-                         {kw("body"), accrete::edn::Print(items->value())}});
-  };
-  OrDie(registry.RegisterWebHandler("inventory.core/items-by-type-web", items_by_type_web));
-  // The same web ion behind API Gateway: a lambda taking proxy events.
-  OrDie(registry.RegisterLambda("inventory.core/items-by-type-gw",
-                                accrete::Ionize(items_by_type_web)));
-}
-
-// Loads the sample dataset unless it is already there: :loaded or
-// :already-loaded.
-Value EnsureSampleDataset(accrete::Connection& conn) {
-  if (OrDie(accrete::q("[:find ?e . :where [?e :inv/sku \"SKU-0\"]]", conn.db())).value() !=
-      Value()) {
-    return kw("already-loaded");
-  }
-  std::string items = "[";
-  for (int c = 0; c < 4; ++c) {
-    for (int s = 0; s < 4; ++s) {
-      for (int t = 0; t < 4; ++t) {
-        items += "{:inv/sku \"SKU-" + std::to_string(c * 16 + s * 4 + t) +
-                 "\" :inv/color :" + kColors[c] + " :inv/size :" + kSizes[s] +
-                 " :inv/type :" + kTypes[t] + "}\n";
-      }
-    }
-  }
-  OrDie(conn.transact(items + "]"));
-  OrDie(conn.transact(R"([{:order/items [{:item/id [:inv/sku "SKU-25"] :item/count 10}
-                                         {:item/id [:inv/sku "SKU-26"] :item/count 20}]}])"sv));
-  OrDie(conn.transact(R"([[:db/add [:inv/sku "SKU-21"] :inv/count 7]
-                          [:db/add [:inv/sku "SKU-22"] :inv/count 7]
-                          [:db/add [:inv/sku "SKU-42"] :inv/count 100]])"sv));
-  OrDie(conn.transact(R"([[:db/retract [:inv/sku "SKU-22"] :inv/count 7]
-                          [:db/add "datomic.tx" :db/doc "remove incorrect assertion"]])"sv));
-  OrDie(conn.transact(R"([[:db/add [:inv/sku "SKU-42"] :inv/count 1000]
-                          [:db/add "datomic.tx" :db/doc "correct data entry error"]])"sv));
-  return kw("loaded");
-}
-
 int64_t CountOf(const accrete::Db& db, std::string_view sku) {
   Value count = OrDie(OrDie(db.entity(accrete::vec({kw("inv/sku"), sku}))).Get(kw("inv/count")));
   return count.is_integer() ? count.as_int() : -1;
@@ -237,7 +62,7 @@ int main(int argc, char** argv) {
   accrete::Options options;
   options.registry = &registry;
   auto conn = OrDie(accrete::Connection::Open(dir.string(), options));
-  RegisterIons(registry, conn.get());
+  OrDie(inventory::RegisterIons(registry, [c = conn.get()] { return c; }));
 
   // Every name the config mentions must be registered with the right kind.
   OrDie(registry.Activate(OrDie(accrete::IonConfig::Load(config_path))));
@@ -248,9 +73,8 @@ int main(int argc, char** argv) {
   // Operators hear of events as JSON lines (stderr unless redirected).
   accrete::cast::redirect(accrete::cast::to_stdout());
 
-  OrDie(conn->transact(kSchema));
-  const Value first = EnsureSampleDataset(*conn);
-  const Value second = EnsureSampleDataset(*conn);
+  const Value first = OrDie(inventory::EnsureSampleDataset(*conn));
+  const Value second = OrDie(inventory::EnsureSampleDataset(*conn));
   std::printf("ensure-sample-dataset: %s then %s\n", first.to_string().c_str(),
               second.to_string().c_str());
   OrDie(accrete::cast::event(

@@ -23,82 +23,23 @@
 #include "core/test_util.hpp"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-
-extern char** environ;
+#include "tool_test_util.hpp"
 
 namespace accrete {
 namespace {
 
 using ::testing::HasSubstr;
+using testing_util::ExpectError;
+using testing_util::Outcome;
+using testing_util::ReadLines;
+using testing_util::ReadOut;
+using testing_util::RunBinary;
+using testing_util::Slurp;
 using testing_util::TempDir;
-
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Runs `accrete args...` with `input` on stdin.
 Outcome Accrete(const std::vector<std::string>& args, const std::string& input = "") {
-  static std::atomic<int> counter{0};
-  const std::filesystem::path base =
-      std::filesystem::path(::testing::TempDir()) /
-      ("cli-io-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-  const std::string in_path = base.string() + ".in", out_path = base.string() + ".out",
-                    err_path = base.string() + ".err";
-  std::ofstream(in_path, std::ios::binary) << input;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  std::vector<std::string> argv_storage = {ACCRETE_CLI};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  Outcome run;
-  if (posix_spawn(&pid, ACCRETE_CLI, &actions, nullptr, argv.data(), environ) == 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    run.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  run.out = Slurp(out_path);
-  run.err = Slurp(err_path);
-  for (const std::string& p : {in_path, out_path, err_path}) std::filesystem::remove(p);
-  return run;
-}
-
-Value ReadOut(const Outcome& run) {
-  absl::StatusOr<Value> v = edn::Read(run.out);
-  EXPECT_TRUE(v.ok()) << v.status() << " in: " << run.out;
-  return v.ok() ? *v : Value();
-}
-
-std::vector<Value> ReadLines(const Outcome& run) {
-  absl::StatusOr<std::vector<Value>> v = edn::ReadAll(run.out);
-  EXPECT_TRUE(v.ok()) << v.status() << " in: " << run.out;
-  return v.ok() ? *v : std::vector<Value>();
-}
-
-// One line on stderr naming the command, and nothing on stdout.
-void ExpectError(const Outcome& run, int code, const std::string& needle) {
-  EXPECT_EQ(run.code, code) << run.err;
-  EXPECT_EQ(run.out, "");
-  ASSERT_FALSE(run.err.empty());
-  EXPECT_EQ(run.err.find('\n'), run.err.size() - 1) << run.err;
-  EXPECT_THAT(run.err, HasSubstr(needle));
+  return RunBinary(ACCRETE_CLI, args, input);
 }
 
 constexpr const char* kSchema = R"([

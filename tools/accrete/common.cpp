@@ -96,6 +96,12 @@ Value DatomPrinter::ToValue(const Datom& d) {
                         Value(static_cast<long long>(d.tx)), Value(d.added)});
 }
 
+absl::Status PrintResult(const absl::StatusOr<Value>& v, bool pretty) {
+  if (!v.ok()) return v.status();
+  PrintLine(pretty ? edn::PrettyPrint(*v) : edn::Print(*v));
+  return FlushStdout();
+}
+
 void PrintLine(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fputc('\n', stdout);

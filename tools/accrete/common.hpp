@@ -69,6 +69,9 @@ inline std::string MessageOf(const absl::Status& status) {
   return std::string(status.message().data(), status.message().size());
 }
 
+// Prints `v` (pretty-printed or on one line) to stdout, or returns its error.
+absl::Status PrintResult(const absl::StatusOr<Value>& v, bool pretty);
+
 // Writes `text` and a newline to stdout.
 void PrintLine(std::string_view text);
 // Flushes stdout; Internal when writing failed (a full disk, a closed pipe).

@@ -14,10 +14,10 @@
 #include <utility>
 #include <vector>
 
-#include "CLI/CLI.hpp"
 #include "accrete/connection.hpp"
 #include "accrete/edn.hpp"
 #include "accrete/pull.hpp"
+#include "cli.hpp"
 #include "common.hpp"
 #include "fmt/core.h"
 #include "ops.hpp"
@@ -36,15 +36,6 @@ void PrintError(std::string_view command, std::string_view message) {
   fmt::print(stderr, "accrete{}{}: {}\n", command.empty() ? "" : " ", command, line);
 }
 
-// The options every read command shares.
-struct ReadArgs {
-  std::string dir;
-  TimeFilter time;
-  bool pretty = false;
-  int64_t as_of = 0;  // read into `time` when given
-  int64_t since = 0;
-};
-
 // Trailing EDN arguments (query inputs, index components) are taken from
 // CLI11's extras: its own vector options would split "[a,b]" at commas.
 void TrailingValues(CLI::App* cmd, const char* name, const char* help) {
@@ -61,56 +52,63 @@ std::vector<std::string> Trailing(const CLI::App* cmd) {
   return values;
 }
 
-std::string Render(const Value& v, bool pretty) {
-  return pretty ? edn::PrettyPrint(v) : edn::Print(v);
+// The subcommand the command line chose, as deep as it was parsed
+// ("ion invoke"); nullptr when none was.
+const CLI::App* ChosenCommand(const CLI::App& app) {
+  const CLI::App* chosen = nullptr;
+  for (std::vector<CLI::App*> level = app.get_subcommands(); !level.empty();
+       level = level.front()->get_subcommands()) {
+    chosen = level.front();
+  }
+  return chosen;
 }
 
-absl::Status PrintResult(const absl::StatusOr<Value>& v, bool pretty) {
-  if (!v.ok()) return v.status();
-  PrintLine(Render(*v, pretty));
-  return FlushStdout();
+}  // namespace
+
+Cli::Cli(const Application& app_in)
+    : application(app_in),
+      registry(app_in.registry != nullptr ? app_in.registry : &Registry::Global()) {}
+
+CLI::App* Cli::ReadCommand(const char* name, const char* help, ReadArgs* args, bool time) {
+  CLI::App* cmd = app.add_subcommand(name, help);
+  cmd->add_option("DIR", args->dir, "The database directory")->required();
+  if (time) {
+    CLI::Option* as_of = cmd->add_option("--as-of", args->as_of,
+                                         "Read the database as of transaction T (t or tx id)")
+                             ->type_name("T");
+    CLI::Option* since =
+        cmd->add_option("--since", args->since, "Only what was asserted after transaction T")
+            ->type_name("T");
+    cmd->add_flag("--history", args->time.history, "Read every assertion and retraction");
+    resolve.push_back([=] {
+      if (as_of->count() > 0) args->time.as_of = args->as_of;
+      if (since->count() > 0) args->time.since = args->since;
+    });
+  }
+  return cmd;
 }
 
-struct Cli {
-  explicit Cli(const Registry* r) : registry(r) {}
-  const Registry* registry;
-  CLI::App app{"accrete: query, transact, inspect, export and back up an accrete database",
-               "accrete"};
-  // The subcommand chosen and what runs it.
-  std::vector<std::pair<CLI::App*, std::function<absl::Status()>>> commands;
-  // Options whose values are read after parsing.
-  std::vector<std::function<void()>> resolve;
+absl::StatusOr<Db> Cli::OpenDb(const ReadArgs& args, std::unique_ptr<Connection>* conn) {
+  absl::StatusOr<std::unique_ptr<Connection>> opened = OpenForRead(args.dir, registry);
+  if (!opened.ok()) return opened.status();
+  *conn = *std::move(opened);
+  return ApplyTimeFilter((*conn)->db(), args.time);
+}
 
-  // Common read-command wiring: DIR, time filters, --pretty.
-  CLI::App* ReadCommand(const char* name, const char* help, ReadArgs* args, bool time = true) {
-    CLI::App* cmd = app.add_subcommand(name, help);
-    cmd->add_option("DIR", args->dir, "The database directory")->required();
-    if (time) {
-      CLI::Option* as_of = cmd->add_option("--as-of", args->as_of,
-                                           "Read the database as of transaction T (t or tx id)")
-                               ->type_name("T");
-      CLI::Option* since =
-          cmd->add_option("--since", args->since, "Only what was asserted after transaction T")
-              ->type_name("T");
-      cmd->add_flag("--history", args->time.history, "Read every assertion and retraction");
-      resolve.push_back([=] {
-        if (as_of->count() > 0) args->time.as_of = args->as_of;
-        if (since->count() > 0) args->time.since = args->since;
-      });
-    }
-    return cmd;
+std::string CommandName(const CLI::App* cmd) {
+  std::string name = cmd->get_name();
+  for (const CLI::App* p = cmd->get_parent(); p != nullptr && p->get_parent() != nullptr;
+       p = p->get_parent()) {
+    name = p->get_name() + " " + name;
   }
+  return name;
+}
 
-  absl::StatusOr<Db> OpenDb(const ReadArgs& args, std::unique_ptr<Connection>* conn) {
-    absl::StatusOr<std::unique_ptr<Connection>> opened = OpenForRead(args.dir, registry);
-    if (!opened.ok()) return opened.status();
-    *conn = *std::move(opened);
-    return ApplyTimeFilter((*conn)->db(), args.time);
-  }
-};
+namespace {
 
-int Run(int argc, char** argv, const Registry* registry) {
-  Cli cli(registry);
+int Run(int argc, char** argv, const Application& application) {
+  Cli cli(application);
+  const Registry* registry = cli.registry;
   CLI::App& app = cli.app;
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");
@@ -384,6 +382,8 @@ int Run(int argc, char** argv, const Registry* registry) {
   cli.commands.emplace_back(
       shell, [&]() -> absl::Status { return RunShell(shell_dir, registry, shell_read_only); });
 
+  AddIonCommands(cli);
+
   try {
     app.parse(argc, argv);
     for (auto& fn : cli.resolve) fn();
@@ -392,10 +392,8 @@ int Run(int argc, char** argv, const Registry* registry) {
       app.exit(e);  // --help: the help text on stdout
       return kExitOk;
     }
-    std::string command;
-    for (const auto& [cmd, run] : cli.commands) {
-      if (cmd->parsed()) command = cmd->get_name();
-    }
+    const CLI::App* chosen = ChosenCommand(app);
+    const std::string command = chosen != nullptr ? CommandName(chosen) : "";
     PrintError(command, fmt::format("{} (see accrete {}{}--help)", e.what(), command,
                                     command.empty() ? "" : " "));
     return kExitUsage;
@@ -404,7 +402,7 @@ int Run(int argc, char** argv, const Registry* registry) {
     if (!cmd->parsed()) continue;
     absl::Status s = run();
     if (!s.ok()) {
-      PrintError(cmd->get_name(), MessageOf(s));
+      PrintError(CommandName(cmd), MessageOf(s));
       return kExitError;
     }
     return kExitOk;
@@ -414,9 +412,15 @@ int Run(int argc, char** argv, const Registry* registry) {
 
 }  // namespace
 
-int main(int argc, char** argv, const Registry* registry) {
+int main(int argc, char** argv, Registry* registry) {
+  Application app;
+  app.registry = registry;
+  return main(argc, argv, app);
+}
+
+int main(int argc, char** argv, const Application& app) {
   try {
-    return Run(argc, argv, registry);
+    return Run(argc, argv, app);
   } catch (const std::exception& e) {
     PrintError("", e.what());
     return kExitError;
