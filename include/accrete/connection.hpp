@@ -22,6 +22,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "accrete/db.hpp"
 #include "accrete/ion.hpp"
@@ -94,6 +96,12 @@ struct StorageInfo {
   unsigned max_readers = 0;
   unsigned readers = 0;    // reader slots in use, by all processes
   uint64_t file_size = 0;  // bytes of the data file on disk
+  // The count of current datoms per attribute id that the store keeps up to
+  // date with every transaction (reading it costs one entry per attribute,
+  // not a scan of the indexes), ascending by id, attributes with none left
+  // out; and the basis t it holds for, read in the same snapshot.
+  int64_t basis_t = -1;
+  std::vector<std::pair<EntityId, uint64_t>> current_datoms;
 };
 
 // How Connection::Backup copies.
@@ -144,8 +152,8 @@ class Connection {
   // The directory this connection opened.
   virtual const std::string& path() const = 0;
 
-  // The environment's map size, use and reader slots. Internal on a storage
-  // failure.
+  // The environment's map size, use and reader slots, and the stored datom
+  // counts. Internal on a storage failure.
   [[nodiscard]] virtual absl::StatusOr<StorageInfo> storage_info() const = 0;
 
   // Writes a consistent, compacted copy of the database (every committed

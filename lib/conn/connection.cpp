@@ -160,6 +160,23 @@ class ConnectionImpl final : public Connection {
     out.max_readers = info->max_readers;
     out.readers = info->readers;
     out.file_size = info->file_size;
+    absl::StatusOr<internal::Snapshot> snapshot = store_->Read();
+    if (!snapshot.ok()) return snapshot.status();
+    absl::StatusOr<internal::Meta> meta = snapshot->ReadMeta();
+    if (!meta.ok()) return meta.status();
+    out.basis_t = meta->basis_t;
+    absl::StatusOr<internal::Cursor> stats = snapshot->OpenCursor(internal::Dbi::kStats);
+    if (!stats.ok()) return stats.status();
+    // Each entry: the attribute id (8 bytes) -> its datom count (8 bytes),
+    // then its distinct values (store.hpp).
+    for (bool more = stats->First(); more; more = stats->Next()) {
+      if (stats->key().size() != 8 || stats->value().size() < 8) {
+        return absl::DataLossError("malformed stats entry");
+      }
+      out.current_datoms.emplace_back(static_cast<EntityId>(internal::GetU64(stats->key().data())),
+                                      internal::GetU64(stats->value().data()));
+    }
+    if (!stats->status().ok()) return stats->status();
     return out;
   }
 

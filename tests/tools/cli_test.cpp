@@ -273,6 +273,13 @@ TEST_F(CliTest, PullEntityDatomsLogSchemaStat) {
   const Value* counts = s.get(kw("datoms"));
   ASSERT_NE(counts, nullptr);
   EXPECT_EQ(*counts->get(kw("eavt")), *counts->get(kw("aevt")));
+  // The stored counts agree with a scan of each index.
+  for (const char* index : {"eavt", "aevt", "avet", "vaet"}) {
+    Outcome scan = Accrete({"datoms", db(), index});
+    ASSERT_EQ(scan.code, 0) << scan.err;
+    EXPECT_EQ(*counts->get(kw(index)), Value(static_cast<long long>(ReadLines(scan).size())))
+        << index;
+  }
   EXPECT_EQ(*s.get(kw("attributes"))->get(kw("person/age")), Value(2));
   const Value* storage = s.get(kw("storage"));
   ASSERT_NE(storage, nullptr);
@@ -437,6 +444,61 @@ TEST_F(CliTest, ExportImportReproducesEveryAsOf) {
                   : text.rfind('\n', text.size() - 2) + 1);
   ExpectError(Accrete({"import", dir_.path() + "/copy3"}, text), 1, "truncated");
   ExpectError(Accrete({"import", dir_.path() + "/copy4"}, "[1 2 3]\n"), 1, "not an accrete export");
+}
+
+// Each line of `text`, in order.
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::string JoinLines(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return text;
+}
+
+TEST_F(CliTest, ImportOfBadInputNamesTheLineAndLeavesNothing) {
+  Populate();
+  Outcome exported = Accrete({"export", db()});
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  std::vector<std::string> lines = SplitLines(exported.out);
+  ASSERT_EQ(lines.size(), 9u);
+  auto nothing_left = [&](const std::string& target) {
+    EXPECT_FALSE(std::filesystem::exists(target)) << target;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+      EXPECT_THAT(entry.path().filename().string(), ::testing::Not(HasSubstr(".import-")));
+    }
+  };
+
+  // Line 5 (t = 3) is not EDN: t = 0..2 were replayed, and are gone again.
+  std::vector<std::string> broken = lines;
+  broken[4] = broken[4].substr(0, broken[4].size() / 2);
+  const std::string target = dir_.path() + "/target";
+  ExpectError(Accrete({"import", target}, JoinLines(broken)), 1, "line 5: not EDN");
+  nothing_left(target);
+
+  // A datom that is not [e a v added], on line 6.
+  broken = lines;
+  broken[5] = "{:t 4 :data [[1 2]]}";
+  ExpectError(Accrete({"import", target}, JoinLines(broken)), 1, "line 6: expected a datom");
+  nothing_left(target);
+
+  // A line over --max-line-bytes (the long string of t = 4, line 6).
+  ExpectError(Accrete({"import", target, "--max-line-bytes", "2000"}, exported.out), 1,
+              "line 6: longer than 2000 bytes");
+  nothing_left(target);
+
+  // An empty directory stays empty after a failure and takes a good import.
+  std::filesystem::create_directories(target);
+  ExpectError(Accrete({"import", target}, JoinLines(broken)), 1, "line 6");
+  EXPECT_TRUE(std::filesystem::is_empty(target));
+  Outcome imported = Accrete({"import", target}, exported.out);
+  ASSERT_EQ(imported.code, 0) << imported.err;
+  ASSERT_OK_AND_ASSIGN(auto copy, OpenReadOnly(target));
+  EXPECT_EQ(copy->db().basis_t(), 6);
 }
 
 TEST_F(CliTest, BackupUnderAConcurrentWriter) {

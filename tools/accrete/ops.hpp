@@ -37,8 +37,9 @@ absl::StatusOr<Value> EntityValue(const Db& db, const Value& eid);
 // attributes (:db/..., :db.xxx/...) only with `include_system`.
 absl::StatusOr<Value> SchemaValue(const Db& db, bool include_system);
 
-// Basis t, datom counts per index and per attribute, and the storage figures.
-absl::StatusOr<Value> StatValue(const Connection& conn, const Db& db);
+// Basis t, current datom counts per index and per attribute (the counts the
+// store keeps: no scan), and the storage figures.
+absl::StatusOr<Value> StatValue(const Connection& conn);
 
 // `accrete verify`: what Verify read and the problems it found.
 Value VerifyReportValue(const VerifyReport& report);

@@ -282,7 +282,7 @@ int Run(int argc, char** argv, const Application& application) {
     std::unique_ptr<Connection> conn;
     absl::StatusOr<Db> db = cli.OpenDb(stat_args, &conn);
     if (!db.ok()) return db.status();
-    return PrintResult(StatValue(*conn, *db), true);
+    return PrintResult(StatValue(*conn), true);
   });
 
   // verify
@@ -333,23 +333,30 @@ int Run(int argc, char** argv, const Application& application) {
   // import
   std::string import_dir, import_file;
   bool import_quiet = false, import_nosync = false;
+  ImportOptions import_options;
   CLI::App* import_cmd = app.add_subcommand(
       "import", "Replay an export (FILE or stdin) into DIR, which must be absent or empty");
   import_cmd->add_option("DIR", import_dir, "The new database directory")->required();
   import_cmd->add_option("FILE", import_file, "The export; '-' or nothing reads stdin");
   import_cmd->add_flag("--quiet", import_quiet, "No progress bar on stderr");
   import_cmd->add_flag("--nosync", import_nosync, "Relaxed durability while importing");
+  import_cmd
+      ->add_option("--max-line-bytes", import_options.max_line_bytes,
+                   "Refuse a longer line (one transaction)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cli.commands.emplace_back(import_cmd, [&]() -> absl::Status {
-    const Durability durability = import_nosync ? Durability::kRelaxed : Durability::kDurable;
+    import_options.durability = import_nosync ? Durability::kRelaxed : Durability::kDurable;
+    import_options.progress = !import_quiet;
     if (import_file.empty() || import_file == "-") {
-      return Import(import_dir, std::cin, registry, durability, !import_quiet);
+      return Import(import_dir, std::cin, registry, import_options);
     }
     std::ifstream in(import_file, std::ios::binary);
     if (!in) {
       return absl::NotFoundError(
           fmt::format("Cannot open {}: {}", import_file, std::strerror(errno)));
     }
-    return Import(import_dir, in, registry, durability, !import_quiet);
+    return Import(import_dir, in, registry, import_options);
   });
 
   // backup

@@ -19,27 +19,38 @@ namespace {
 
 Value Int(int64_t n) { return Value(static_cast<long long>(n)); }
 
-// A progress line on stderr, redrawn at most ten times a second.
+// Progress on stderr: on a terminal a bar redrawn at most ten times a
+// second; otherwise (a log file, a pipe) one plain line every ten seconds,
+// so a short run writes nothing there.
 class Progress {
  public:
   Progress(bool enabled, std::string_view what, int64_t total)
-      : enabled_(enabled && isatty(STDERR_FILENO) == 1), what_(what), total_(total) {}
+      : enabled_(enabled), terminal_(isatty(STDERR_FILENO) == 1), what_(what), total_(total) {}
   ~Progress() {
-    if (enabled_ && drawn_) std::fputs("\n", stderr);
+    if (enabled_ && terminal_ && drawn_) std::fputs("\n", stderr);
   }
   void Update(int64_t done) {
     if (!enabled_) return;
     const auto now = std::chrono::steady_clock::now();
-    if (drawn_ && now - last_ < std::chrono::milliseconds(100) && done < total_) return;
+    if (terminal_) {
+      if (drawn_ && now - last_ < std::chrono::milliseconds(100) && done < total_) return;
+    } else if (now - (drawn_ ? last_ : start_) < std::chrono::seconds(10)) {
+      return;
+    }
     last_ = now;
     drawn_ = true;
     const double secs = std::chrono::duration<double>(now - start_).count();
     const double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
     const double fraction =
         total_ > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total_)) : 1.0;
+    const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
+    if (!terminal_) {
+      fmt::print(stderr, "{}: {}/{} tx ({:.0f}%), {:.0f} tx/s, ETA {:.0f}s\n", what_, done, total_,
+                 fraction * 100, rate, std::max(0.0, eta));
+      return;
+    }
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(fraction * kWidth);
-    const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
     fmt::print(stderr, "\r{} [{}{}] {:3.0f}% {} tx, {:.0f} tx/s, ETA {:.0f}s  ", what_,
                std::string(filled, '#'), std::string(kWidth - filled, ' '), fraction * 100, done,
                rate, std::max(0.0, eta));
@@ -48,6 +59,7 @@ class Progress {
 
  private:
   bool enabled_;
+  bool terminal_;
   std::string what_;
   int64_t total_;
   bool drawn_ = false;
@@ -284,14 +296,30 @@ absl::Status Export(const Db& db, std::FILE* out, bool progress) {
       out, Value::Map({{kw("accrete.export/end"), Int(basis)}, {kw("transactions"), Int(count)}}));
 }
 
-absl::Status Import(const std::string& dir, std::istream& in, const Registry* registry,
-                    Durability durability, bool progress) {
-  std::error_code ec;
-  if (std::filesystem::exists(dir, ec) &&
-      (!std::filesystem::is_directory(dir, ec) || !std::filesystem::is_empty(dir, ec))) {
-    return absl::FailedPreconditionError(
-        fmt::format("Import needs an absent or empty directory; {} is not empty", dir));
+namespace {
+
+enum class LineRead { kLine, kEnd, kTooLong };
+
+// The next line of `in` (without its newline) into `text`, reading no more
+// than `max` bytes of it.
+LineRead ReadLine(std::istream& in, size_t max, std::string* text) {
+  text->clear();
+  std::streambuf* buf = in.rdbuf();
+  bool any = false;
+  for (;;) {
+    const int c = buf->sbumpc();
+    if (c == std::char_traits<char>::eof()) return any ? LineRead::kLine : LineRead::kEnd;
+    any = true;
+    if (c == '\n') return LineRead::kLine;
+    if (text->size() >= max) return LineRead::kTooLong;
+    text->push_back(static_cast<char>(c));
   }
+}
+
+// The replay of a whole export into `dir`; on error, `dir` holds part of it.
+absl::Status Replay(const std::string& dir, std::istream& in, const Registry* registry,
+                    const ImportOptions& options) {
+  const Durability durability = options.durability;
   Importer importer(dir, registry, durability);
   std::string text;
   int64_t line = 0;
@@ -300,8 +328,12 @@ absl::Status Import(const std::string& dir, std::istream& in, const Registry* re
   bool header = false;
   bool trailer = false;
   std::unique_ptr<Progress> bar;
-  while (std::getline(in, text)) {
+  for (LineRead read; (read = ReadLine(in, options.max_line_bytes, &text)) != LineRead::kEnd;) {
     ++line;
+    if (read == LineRead::kTooLong) {
+      return absl::InvalidArgumentError(fmt::format(
+          "line {}: longer than {} bytes (--max-line-bytes)", line, options.max_line_bytes));
+    }
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
     if (trailer) {
       return absl::InvalidArgumentError(fmt::format("line {}: data after the export's end", line));
@@ -325,7 +357,7 @@ absl::Status Import(const std::string& dir, std::istream& in, const Registry* re
       }
       basis = b->as_int();
       header = true;
-      bar = std::make_unique<Progress>(progress, "import", basis + 1);
+      bar = std::make_unique<Progress>(options.progress, "import", basis + 1);
       continue;
     }
     if (const Value* end = record->is_map() ? record->get(kw("accrete.export/end")) : nullptr) {
@@ -356,6 +388,33 @@ absl::Status Import(const std::string& dir, std::istream& in, const Registry* re
     if (!conn.ok()) return conn.status();
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Import(const std::string& dir, std::istream& in, const Registry* registry,
+                    const ImportOptions& options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(dir, ec) && (!fs::is_directory(dir, ec) || !fs::is_empty(dir, ec))) {
+    return absl::FailedPreconditionError(
+        fmt::format("Import needs an absent or empty directory; {} is not empty", dir));
+  }
+  fs::path target = fs::path(dir);
+  if (!target.has_filename()) target = target.parent_path();  // "dir/"
+  const fs::path staging = target.string() + fmt::format(".import-{}", ::getpid());
+  fs::remove_all(staging, ec);
+  absl::Status s = Replay(staging.string(), in, registry, options);
+  if (s.ok()) {
+    // rename(2) replaces an empty directory, and DIR is absent or empty.
+    fs::rename(staging, target, ec);
+    if (ec) {
+      s = absl::InternalError(fmt::format("Cannot move the imported database from {} to {}: {}",
+                                          staging.string(), dir, ec.message()));
+    }
+  }
+  if (!s.ok()) fs::remove_all(staging, ec);
+  return s;
 }
 
 }  // namespace accrete::tools
