@@ -7,8 +7,11 @@
 //     accrete::tools::Application app;
 //     app.registry = &accrete::Registry::Global();
 //     RegisterMyIons(*app.registry);
-//     app.on_open = [](accrete::Connection& conn) { UseForMyIons(&conn); return absl::OkStatus();
-//     }; return accrete::tools::main(argc, argv, app);
+//     app.on_open = [](accrete::Connection& conn) {
+//       UseForMyIons(&conn);  // the ions reach the database through this
+//       return absl::OkStatus();
+//     };
+//     return accrete::tools::main(argc, argv, app);
 //   }
 //
 // Subcommands, output format and exit codes are described in docs/cli.md.
@@ -18,7 +21,10 @@
 // application's registry (activating the ion config `serve` and `ion` are
 // given) but neither takes ownership of it nor registers anything. It writes
 // to the process's stdin/stdout/stderr, and `serve` waits for SIGINT/SIGTERM,
-// so run one main() at a time per process.
+// so run one main() at a time per process. `serve` blocks those two signals
+// in the calling thread (the threads it starts inherit that) and takes them
+// with sigwait; a thread the program started before main() must block them
+// too, or the signal may be delivered there and end the process at once.
 #ifndef ACCRETE_TOOLS_HPP_
 #define ACCRETE_TOOLS_HPP_
 
