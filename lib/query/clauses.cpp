@@ -8,6 +8,7 @@
 #include "db/scan.hpp"
 #include "edn/str_cat.hpp"
 #include "query/builtins.hpp"
+#include "query/column_cache.hpp"
 #include "query/db_functions.hpp"
 #include "store/encoding.hpp"
 
@@ -230,6 +231,9 @@ class Scanner {
   template <typename Fn>
   absl::Status Merge(const Probe& p, std::span<const uint64_t> targets, Fn&& fn) {
     if (p.none || targets.empty()) return absl::OkStatus();
+    absl::StatusOr<std::shared_ptr<const Column>> column = ColumnFor(p, targets.size());
+    if (!column.ok()) return column.status();
+    if (*column != nullptr) return MergeColumn(p, **column, targets, fn);
     constexpr int kMaxSteps = 8;  // a seek within the current leaf page costs about this much
     key_.clear();
     AppendId(&key_, static_cast<uint64_t>(p.attr->id));
@@ -284,6 +288,42 @@ class Scanner {
   }
 
  private:
+  // The column of the probe's attribute when one is cached, or worth
+  // building: a merge pays ~200 ns per target (a cursor seek or steps), a
+  // build ~20 ns per datom of the attribute, once for every later query at
+  // this basis. With a target per 32 datoms or more, the build costs at most
+  // about three merges.
+  absl::StatusOr<std::shared_ptr<const Column>> ColumnFor(const Probe& p, size_t targets) {
+    if (!ColumnViewable(state_)) return std::shared_ptr<const Column>();
+    const auto attr = static_cast<uint64_t>(p.attr->id);
+    if (std::shared_ptr<const Column> cached = FindColumn(state_, attr)) return cached;
+    const uint64_t datoms = ctx_.Stats(state_, attr).datoms;
+    if (datoms > kMaxColumnDatoms || targets * 32 < datoms) return std::shared_ptr<const Column>();
+    return BuildColumn(state_, attr);
+  }
+
+  // Merge through a column: each target is a search in the column, and
+  // every datom of a target's entity passes the probe's conditions.
+  template <typename Fn>
+  absl::Status MergeColumn(const Probe& p, const Column& column, std::span<const uint64_t> targets,
+                           Fn&& fn) {
+    RawDatom d;
+    d.a = static_cast<uint64_t>(p.attr->id);
+    size_t at = 0;
+    for (size_t i = 0; i < targets.size() && at < column.size(); ++i) {
+      if (absl::Status s = ctx_.Tick(); !s.ok()) return s;
+      at = column.LowerBound(targets[i], at);
+      for (; at < column.size() && column.e(at) == targets[i]; ++at) {
+        d.e = targets[i];
+        d.v = column.v(at);
+        d.tx = column.tx(at);
+        // The column holds full values: a fixed v compares whole.
+        if (Passes(p, d, /*compare_full_v=*/p.has_v, false)) fn(i, d);
+      }
+    }
+    return absl::OkStatus();
+  }
+
   // The scan of `index`, positioned at key_ (from `start` when given): one
   // RawScan per index, restarted for each probe.
   absl::StatusOr<RawScan*> ScanOf(Index index, std::string_view start) {
