@@ -36,6 +36,13 @@ const Json* Member(const Json& object, std::string_view key) {
   return it == object.end() || it->is_null() ? nullptr : &*it;
 }
 
+// Whether `key` is worth reading: present, not null and not an empty object
+// (which some clients send beside a filled single-value twin).
+bool HasMembers(const Json& event, std::string_view key) {
+  const Json* value = Member(event, key);
+  return value != nullptr && !(value->is_object() && value->empty());
+}
+
 // `where` names the field in messages ("requestContext.http.method").
 absl::StatusOr<std::optional<std::string>> OptionalString(const Json& object, std::string_view key,
                                                           std::string_view where) {
@@ -164,7 +171,7 @@ absl::StatusOr<WebRequest> ReadV1(const Json& event) {
     request.AddHeader(n, v);
   };
   // multiValueHeaders holds every value; headers only the last of each.
-  const bool multi_headers = Member(event, "multiValueHeaders") != nullptr;
+  const bool multi_headers = HasMembers(event, "multiValueHeaders");
   if (absl::Status s = EachString(event, multi_headers ? "multiValueHeaders" : "headers",
                                   multi_headers, add_header);
       !s.ok()) {
@@ -177,7 +184,7 @@ absl::StatusOr<WebRequest> ReadV1(const Json& event) {
     query.push_back('=');
     AppendQueryPart(query, v);
   };
-  const bool multi_query = Member(event, "multiValueQueryStringParameters") != nullptr;
+  const bool multi_query = HasMembers(event, "multiValueQueryStringParameters");
   if (absl::Status s = EachString(
           event, multi_query ? "multiValueQueryStringParameters" : "queryStringParameters",
           multi_query, add_param);

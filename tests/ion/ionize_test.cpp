@@ -80,7 +80,7 @@ TEST(Ionize, RestApiEventBecomesTheRequestMap) {
 TEST(Ionize, RestApiEventWithOnlySingleValueFields) {
   Json event = Json::parse(Fixture("apigw-v1-get.json"));
   event.erase("multiValueHeaders");
-  event.erase("multiValueQueryStringParameters");
+  event["multiValueQueryStringParameters"] = Json::object();  // empty: ignored
   Recorder web;
   ASSERT_OK(web.Lambda()(event.dump(), Value()));
   // nlohmann::json (not ordered) dumps keys sorted.
