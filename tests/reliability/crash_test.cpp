@@ -195,6 +195,7 @@ class CrashHarness {
       acknowledged_.insert(a.seq);
       ++totals_.acknowledged;
     }
+    totals_.unacknowledged = totals_.committed - acknowledged_.size();
     // as_of: every acknowledged transaction of this round, and a sample of
     // earlier ones.
     std::vector<int64_t> sample;
@@ -236,7 +237,6 @@ class CrashHarness {
       return absl::OkStatus();
     });
     ASSERT_OK(status);
-    totals_.unacknowledged = totals_.committed - acknowledged_.size();
   }
 
   static std::string Describe(const char* what, int64_t t) {

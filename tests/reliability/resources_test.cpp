@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 
 #include "core/test_util.hpp"
 #include "gmock/gmock.h"
@@ -100,6 +101,8 @@ TEST(ResourceTest, DiskFullGivesAClearErrorAndLosesNothingCommitted) {
         << failure.text;
   }
   ASSERT_GT(acked.size(), 10u) << "the limit left no room to write: the test lost its point";
+  std::cout << "disk full: " << acked.size()
+            << " transactions acknowledged, then: " << failures.front().text << "\n";
   ASSERT_EQ(acked.back().seq + 1, failures.front().seq)
       << "a transaction failed before the disk filled";
 
