@@ -58,6 +58,9 @@ struct RawDatom {
   std::string_view v;  // full encoding; valid until the scan moves
   int64_t tx = 0;      // transaction entity id of this assertion/retraction
   bool added = true;
+  // v already decoded, when the source keeps it so (a query's cached
+  // column); null otherwise.
+  const Value* value = nullptr;
 };
 
 // Scans `index` of `db` over the datoms whose leading components (in index

@@ -317,6 +317,7 @@ class Scanner {
         d.e = targets[i];
         d.v = column.v(at);
         d.tx = column.tx(at);
+        d.value = &column.value(at);
         // The column holds full values: a fixed v compares whole.
         if (Passes(p, d, /*compare_full_v=*/p.has_v, false)) fn(i, d);
       }
@@ -452,7 +453,7 @@ bool EmitDatom(Scanner& scanner, const Clause& c, const PatternVars& pv, const R
         v = Value::Integer(static_cast<int64_t>(d.a));
         break;
       case kV:
-        v = scanner.Decode(d.v);
+        v = d.value != nullptr ? *d.value : scanner.Decode(d.v);
         break;
       case kTx:
         v = Value::Integer(d.tx);
@@ -1074,7 +1075,8 @@ absl::Status Scope::ExecPattern(const Clause& c, Env& env) {
       if (ids) by_e.emplace_back(static_cast<uint64_t>(e.as_int()), static_cast<uint32_t>(r));
     }
     if (ids) {
-      std::sort(by_e.begin(), by_e.end());
+      // A relation a merge produced is already in entity order.
+      if (!std::is_sorted(by_e.begin(), by_e.end())) std::sort(by_e.begin(), by_e.end());
       std::vector<uint64_t> targets;
       std::vector<uint32_t> first;  // targets[i]'s rows are by_e[first[i], first[i + 1])
       for (size_t k = 0; k < by_e.size(); ++k) {

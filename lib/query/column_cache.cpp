@@ -96,8 +96,11 @@ size_t Column::LowerBound(uint64_t e, size_t from) const {
 }
 
 size_t Column::bytes() const {
+  // Decoded strings and other heap values count at about their encoding's
+  // size again.
   return e_.capacity() * sizeof(uint64_t) + tx_.capacity() * sizeof(int64_t) +
-         v_end_.capacity() * sizeof(uint32_t) + arena_.capacity() + sizeof(Column);
+         v_end_.capacity() * sizeof(uint32_t) + 2 * arena_.capacity() +
+         values_.capacity() * sizeof(Value) + sizeof(Column);
 }
 
 bool ColumnViewable(const DbState& db) {
@@ -118,6 +121,7 @@ absl::StatusOr<std::shared_ptr<const Column>> BuildColumn(const DbState& db, uin
   std::string prefix;
   AppendId(&prefix, attr);
   bool too_big = false;
+  std::string scratch;
   absl::Status status = ScanRaw(db, Index::kAevt, prefix, [&](const RawDatom& d) {
     if (column->arena_.size() + d.v.size() > UINT32_MAX) {
       too_big = true;
@@ -127,6 +131,7 @@ absl::StatusOr<std::shared_ptr<const Column>> BuildColumn(const DbState& db, uin
     column->tx_.push_back(d.tx);
     column->arena_.append(d.v);
     column->v_end_.push_back(static_cast<uint32_t>(column->arena_.size()));
+    DecodeValueInto(d.v, &column->values_.emplace_back(), &scratch);
     return true;
   });
   if (!status.ok()) return status;
@@ -135,6 +140,7 @@ absl::StatusOr<std::shared_ptr<const Column>> BuildColumn(const DbState& db, uin
   column->tx_.shrink_to_fit();
   column->v_end_.shrink_to_fit();
   column->arena_.shrink_to_fit();
+  column->values_.shrink_to_fit();
   TheCache().Insert(db, attr, column);
   return std::shared_ptr<const Column>(std::move(column));
 }

@@ -31,6 +31,9 @@ class Column {
   size_t size() const { return e_.size(); }
   uint64_t e(size_t i) const { return e_[i]; }
   int64_t tx(size_t i) const { return tx_[i]; }
+  // v decoded once at build: a join emitting it copies a Value (a reference
+  // count for strings) instead of decoding and allocating per row.
+  const Value& value(size_t i) const { return values_[i]; }
   std::string_view v(size_t i) const {
     const uint32_t from = i == 0 ? 0 : v_end_[i - 1];
     return std::string_view(arena_).substr(from, v_end_[i] - from);
@@ -46,6 +49,7 @@ class Column {
   std::vector<int64_t> tx_;
   std::vector<uint32_t> v_end_;
   std::string arena_;
+  std::vector<Value> values_;
 };
 
 // Whether `db` reads the store as of its basis with nothing on top (no
