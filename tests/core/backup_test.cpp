@@ -108,6 +108,9 @@ TEST(BackupTest, BothModesCopyEverythingAndRepackingIsSmaller) {
     SCOPED_TRACE(copy->path());
     EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(copy->path()) / "data.mdb.partial"));
     ASSERT_OK_AND_ASSIGN(auto conn, Connection::Open(copy->path(), RelaxedOptions()));
+    ASSERT_OK_AND_ASSIGN(VerifyReport verified, Verify(*conn));
+    EXPECT_OK(verified.ToStatus());
+    EXPECT_EQ(verified.basis_t, basis);
     const Db db = conn->db();
     EXPECT_EQ(db.basis_t(), basis);
     EXPECT_EQ(Contents(db), expected);
