@@ -30,18 +30,17 @@ constexpr int64_t kInitial = 1000;
 
 #if defined(__SANITIZE_THREAD__)
 constexpr bool kTsan = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool kTsan = true;
 #else
 constexpr bool kTsan = false;
 #endif
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAsan = true;
 #else
-constexpr bool kTsan = false;
+constexpr bool kAsan = false;
 #endif
 
-// Sizes: ThreadSanitizer runs everything 5-15x slower.
-constexpr int kCommits = kTsan ? 300 : 2000;
+// Sizes: the sanitizers run everything 3-15x slower.
+constexpr int kCommits = kTsan ? 300 : kAsan ? 500 : 2000;
 constexpr int kReaderThreads = 8;
 constexpr int kManyThreads = kTsan ? 100 : 300;
 
