@@ -141,9 +141,9 @@ class RawScan {
   std::string prefix_;
   bool seek_;
   Snapshot snapshot_;
-  int64_t view_t_;  // the latest t visible: min(basis, as_of)
-  bool use_history_;
-  bool plain_;  // see NextPlain()
+  int64_t view_t_ = 0;  // the latest t visible: min(basis, as_of)
+  bool use_history_ = false;
+  bool plain_ = false;  // see NextPlain()
   // For NextPlain(): entries with tx_a in (plain_since_, plain_until_] are
   // visible.
   int64_t plain_since_ = INT64_MIN;

@@ -41,6 +41,21 @@ inline size_t DecodeUtf8(std::string_view s, char32_t* out) {
   return len;
 }
 
+// Whether all of `s` is well-formed UTF-8 (as DecodeUtf8 defines it).
+inline bool IsValidUtf8(std::string_view s) {
+  char32_t cp;
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t len = DecodeUtf8(s.substr(i), &cp);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
 // Appends the UTF-8 encoding of `cp` (a Unicode scalar value).
 inline void AppendUtf8(char32_t cp, std::string* out) {
   if (cp < 0x80) {

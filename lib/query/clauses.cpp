@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -995,6 +996,15 @@ absl::Status Scope::ExecPattern(const Clause& c, Env& env) {
           (bound.is_integer() || (bound.is_float() && !std::isnan(bound.as_double())));
       if (numeric || (type == ValueType::kInstant && bound.kind() == Kind::kInst)) {
         applied.push_back(other);
+      }
+      // A stored NaN encodes after +infinity, yet no comparison holds for it:
+      // a lower bound alone would let it through.
+      if (numeric && type == ValueType::kDouble && (op == ">" || op == ">=")) {
+        std::string nan;
+        if (EncodeValue(Value(std::numeric_limits<double>::quiet_NaN()), base.attr->spec, &nan)
+                .ok()) {
+          ApplyRange(&base, "<", std::move(nan));
+        }
       }
     }
     for (const Clause* done : applied) {

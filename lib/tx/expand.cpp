@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "edn/str_cat.hpp"
+#include "edn/utf8.hpp"
 #include "tx/preparer.hpp"
 
 namespace accrete::internal::tx {
@@ -27,6 +28,16 @@ const Value& DbEnsureKey() {
 }
 
 bool IsOp(const Value& head, std::string_view name) { return head.qualified_name() == name; }
+
+// Whether every string in `v` (a scalar, or a tuple's items) is valid UTF-8.
+bool IsUtf8Text(const Value& v) {
+  if (v.is_string()) return IsValidUtf8(v.as_string());
+  if (!v.is_sequential()) return true;
+  for (const Value& item : v.items()) {
+    if (!IsUtf8Text(item)) return false;
+  }
+  return true;
+}
 
 std::string Truncated(std::string text) {
   constexpr size_t kMax = 300;
@@ -436,6 +447,12 @@ absl::Status Preparer::EncodeFor(const Attribute& attr, const Value& v, const Va
                                           " does not fit attribute ", attr.ident.to_string(),
                                           " of type :", ValueTypeIdent(attr.spec.type), " (",
                                           std::string(s.message()), ")", InForm(form)));
+  }
+  // Text that is not UTF-8 could be stored but never printed as EDN, exported
+  // or imported again; the reader refuses it, so must a Value built in code.
+  if (!IsUtf8Text(v)) {
+    return absl::InvalidArgumentError(
+        Cat("Value of ", attr.ident.to_string(), " is not valid UTF-8", InForm(form)));
   }
   if (out->size() > ctx_.max_value_bytes) {
     return absl::InvalidArgumentError(Cat("Value of ", attr.ident.to_string(), " is ", out->size(),

@@ -116,6 +116,16 @@ absl::Status SchemaChange::Error(std::string_view what) const {
 
 absl::Status SchemaChange::Check() {
   if (PartitionOf(e_) == kPartDb && e_ < sys::kFirstUserDbId) return CheckSystemEntity();
+  // A user ident in the system's namespaces could shadow a system ident that a
+  // later version adds, or be mistaken for one.
+  for (const Fact* f : facts_) {
+    if (f->attr->id != sys::kIdent || !f->added) continue;
+    const std::string ident = EncodedText(f->v);
+    if (ident.starts_with(":db/") || ident.starts_with(":db.")) {
+      return Error(Cat("Cannot assert :db/ident ", ident,
+                       ": the :db and :db.* namespaces are reserved for the system schema"));
+    }
+  }
   if (const Attribute* before = p_.schema_.Find(e_); before != nullptr) {
     return CheckAlteration(*before);
   }
