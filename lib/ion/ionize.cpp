@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <exception>
 #include <functional>
@@ -59,6 +60,22 @@ absl::StatusOr<std::string> RequiredString(const Json& object, std::string_view 
   if (!value.ok()) return value.status();
   if (!value->has_value()) return Malformed(where, "is missing");
   return **value;
+}
+
+// The method at `key`: a letter, then letters, digits or '-' (every HTTP
+// method is), since it becomes the request map's :request-method keyword.
+absl::StatusOr<std::string> RequiredMethod(const Json& object, std::string_view key,
+                                           std::string_view where) {
+  absl::StatusOr<std::string> method = RequiredString(object, key, where);
+  if (!method.ok()) return method.status();
+  const auto is_method_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+  };
+  if (method->empty() || !std::isalpha(static_cast<unsigned char>((*method)[0])) ||
+      !std::all_of(method->begin(), method->end(), is_method_char)) {
+    return Malformed(where, "is not an HTTP method");
+  }
+  return method;
 }
 
 // Calls add(name, value) for each member of the object `key` (absent or null:
@@ -150,7 +167,9 @@ void ServerFromHeaders(const Json& request_context, WebRequest& request) {
     }
   }
   const std::string* proto = header("x-forwarded-proto");
-  request.scheme = proto != nullptr ? internal::LowerAscii(*proto) : "https";
+  // The header is the client's to set: only "http" downgrades the scheme, so
+  // :scheme is always :http or :https.
+  request.scheme = proto != nullptr && internal::LowerAscii(*proto) == "http" ? "http" : "https";
 }
 
 std::string SourceIp(const Json& holder) {
@@ -161,7 +180,7 @@ std::string SourceIp(const Json& holder) {
 // Payload format 1.0 (REST APIs, and HTTP APIs configured for 1.0).
 absl::StatusOr<WebRequest> ReadV1(const Json& event) {
   WebRequest request;
-  absl::StatusOr<std::string> method = RequiredString(event, "httpMethod", "httpMethod");
+  absl::StatusOr<std::string> method = RequiredMethod(event, "httpMethod", "httpMethod");
   if (!method.ok()) return method.status();
   absl::StatusOr<std::string> path = RequiredString(event, "path", "path");
   if (!path.ok()) return path.status();
@@ -215,7 +234,7 @@ absl::StatusOr<WebRequest> ReadV2(const Json& event) {
                      "is missing (version \"2.0\" events carry the method there)");
   }
   absl::StatusOr<std::string> method =
-      RequiredString(*http, "method", "requestContext.http.method");
+      RequiredMethod(*http, "method", "requestContext.http.method");
   if (!method.ok()) return method.status();
   absl::StatusOr<std::optional<std::string>> path = OptionalString(event, "rawPath", "rawPath");
   if (!path.ok()) return path.status();
