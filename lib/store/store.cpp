@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
@@ -869,11 +870,15 @@ absl::Status PrepareCopyDir(const std::filesystem::path& dir) {
     return absl::AlreadyExistsError(
         absl::StrCat("The backup directory ", dir.string(), " already holds a database"));
   }
+  if (std::filesystem::is_directory(dir, ec)) return absl::OkStatus();
   std::filesystem::create_directories(dir, ec);
   if (ec) {
     return absl::InvalidArgumentError(
         absl::StrCat("Cannot create the backup directory ", dir.string(), ": ", ec.message()));
   }
+  // A copy is the whole database: the owner's only, as the original is.
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
   return absl::OkStatus();
 }
 
@@ -927,8 +932,17 @@ absl::Status AppendAll(MDB_txn* src, const unsigned* src_dbis, MDB_env* out) {
 absl::Status Store::CopyCompact(const std::string& dest) const {
   const std::filesystem::path dir(dest);
   if (absl::Status s = PrepareCopyDir(dir); !s.ok()) return s;
-  const int rc = mdb_env_copy2(env_, dest.c_str(), MDB_CP_COMPACT);
-  if (rc != MDB_SUCCESS) return LmdbStatus(rc, absl::StrCat("copying ", path_, " to ", dest));
+  // mdb_env_copy2 would create the file 0666 less the umask.
+  const std::string file = (dir / "data.mdb").string();
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return LmdbStatus(errno, absl::StrCat("creating ", file));
+  int rc = mdb_env_copyfd2(env_, fd, MDB_CP_COMPACT);
+  if (rc == MDB_SUCCESS && ::fsync(fd) != 0) rc = errno;
+  ::close(fd);
+  if (rc != MDB_SUCCESS) {
+    ::unlink(file.c_str());
+    return LmdbStatus(rc, absl::StrCat("copying ", path_, " to ", dest));
+  }
   return absl::OkStatus();
 }
 

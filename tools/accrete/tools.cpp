@@ -4,9 +4,13 @@
 // exit code 2 (docs/cli.md).
 #include "accrete/tools.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -26,6 +30,16 @@
 
 namespace accrete::tools {
 namespace {
+
+// An export holds the whole database, so it is the owner's only, as the
+// database is (fopen would make it 0666 less the umask).
+std::FILE* CreateOwnerOnly(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return nullptr;
+  std::FILE* file = ::fdopen(fd, "wb");
+  if (file == nullptr) ::close(fd);
+  return file;
+}
 
 // A failure as one line on stderr: "accrete <command>: <message>".
 void PrintError(std::string_view command, std::string_view message) {
@@ -124,11 +138,23 @@ int Run(int argc, char** argv, const Application& application) {
   cli.commands.emplace_back(transact, [&]() -> absl::Status {
     absl::StatusOr<std::string> text = ReadFileOrStdin(tx_file);
     if (!text.ok()) return text.status();
+    absl::StatusOr<Value> tx_data = edn::Read(*text);
+    if (!tx_data.ok()) {
+      return absl::InvalidArgumentError(
+          fmt::format("Malformed tx data: {}", std::string(tx_data.status().message())));
+    }
+    std::error_code ec;
+    const bool existed = std::filesystem::exists(tx_dir, ec);
     absl::StatusOr<std::unique_ptr<Connection>> conn = OpenForWrite(
         tx_dir, registry, true, tx_nosync ? Durability::kRelaxed : Durability::kDurable);
     if (!conn.ok()) return conn.status();
-    absl::StatusOr<TxReport> report = (*conn)->transact(std::string_view(*text));
-    if (!report.ok()) return report.status();
+    absl::StatusOr<TxReport> report = (*conn)->transact(*tx_data);
+    if (!report.ok()) {
+      // A refused transaction leaves no database behind that it created.
+      conn->reset();
+      if (!existed) std::filesystem::remove_all(tx_dir, ec);
+      return report.status();
+    }
     return PrintResult(ReportValue(*report), false);
   });
 
@@ -313,7 +339,7 @@ int Run(int argc, char** argv, const Application& application) {
     absl::StatusOr<std::unique_ptr<Connection>> conn = OpenForRead(export_dir, registry);
     if (!conn.ok()) return conn.status();
     const bool to_stdout = export_file.empty() || export_file == "-";
-    std::FILE* out = to_stdout ? stdout : std::fopen(export_file.c_str(), "wb");
+    std::FILE* out = to_stdout ? stdout : CreateOwnerOnly(export_file);
     if (out == nullptr) {
       return absl::InvalidArgumentError(
           fmt::format("Cannot create {}: {}", export_file, std::strerror(errno)));
