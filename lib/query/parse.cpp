@@ -13,6 +13,10 @@
 namespace accrete::internal::query {
 namespace {
 
+// Rule evaluation keys its tables by which arguments are bound, as a 32-bit
+// mask.
+constexpr size_t kMaxRuleArgs = 32;
+
 bool IsSymbolStarting(const Value& v, char c) {
   return v.is_symbol() && v.ns().empty() && !v.name().empty() && v.name()[0] == c;
 }
@@ -112,7 +116,8 @@ class Parser {
     Binding b;
     auto var_of = [&](const Value& x) -> absl::StatusOr<int> {
       if (IsBlank(x)) return -1;
-      if (!IsVar(x)) return Invalid(Cat("Cannot bind ", x.to_string(), " (not a variable)"), clause);
+      if (!IsVar(x))
+        return Invalid(Cat("Cannot bind ", x.to_string(), " (not a variable)"), clause);
       return scope.Var(x);
     };
     if (v.is_symbol()) {
@@ -199,7 +204,8 @@ class Parser {
       ++i;
     }
     if (items.size() - i == 0) return Invalid("Empty data pattern", form);
-    if (items.size() - i > 5) return Invalid("A data pattern has at most 5 elements [e a v tx added]", form);
+    if (items.size() - i > 5)
+      return Invalid("A data pattern has at most 5 elements [e a v tx added]", form);
     c.kind = ClauseKind::kPattern;
     for (; i < items.size(); ++i) {
       if (items[i].is_list()) return Invalid("Function call inside a data pattern", form);
@@ -239,7 +245,8 @@ class Parser {
       c.kind = op == "not" ? ClauseKind::kNot : ClauseKind::kAnd;
       c.bodies.emplace_back();
       if (absl::Status s = ParseBody(scope, rest, &c.bodies.back()); !s.ok()) return s;
-      for (const Clause& b : c.bodies.back()) c.vars.insert(c.vars.end(), b.vars.begin(), b.vars.end());
+      for (const Clause& b : c.bodies.back())
+        c.vars.insert(c.vars.end(), b.vars.begin(), b.vars.end());
       Normalize(&c.vars);
       return c;
     }
@@ -306,6 +313,11 @@ class Parser {
     c.kind = ClauseKind::kRule;
     c.fn = head;
     if (rest.empty()) return Invalid("A rule call needs arguments", form);
+    if (rest.size() > kMaxRuleArgs) {
+      return Invalid(Cat("A rule call has ", rest.size(), " arguments; at most ", kMaxRuleArgs,
+                         " are supported"),
+                     form);
+    }
     for (const Value& arg : rest) {
       absl::StatusOr<Term> t = ParseTerm(scope, arg);
       if (!t.ok()) return t.status();
@@ -576,7 +588,8 @@ absl::StatusOr<std::shared_ptr<const ParsedQuery>> ParseQuery(const Value& form)
   if (!unknown.empty()) {
     std::string names;
     for (const std::string& n : unknown) names += (names.empty() ? "" : " ") + n;
-    return absl::InvalidArgumentError(Cat("Query for unknown vars: [", names, "] in ", form.to_string()));
+    return absl::InvalidArgumentError(
+        Cat("Query for unknown vars: [", names, "] in ", form.to_string()));
   }
   return std::shared_ptr<const ParsedQuery>(std::move(q));
 }
@@ -584,7 +597,8 @@ absl::StatusOr<std::shared_ptr<const ParsedQuery>> ParseQuery(const Value& form)
 absl::StatusOr<std::shared_ptr<const RuleSet>> ParseRules(const Value& rules) {
   auto out = std::make_shared<RuleSet>();
   if (!rules.is_sequential()) {
-    return absl::InvalidArgumentError(Cat("Rules must be a vector of rules, got ", rules.to_string()));
+    return absl::InvalidArgumentError(
+        Cat("Rules must be a vector of rules, got ", rules.to_string()));
   }
   for (const Value& rule : rules.items()) {
     if (!rule.is_sequential() || rule.size() < 2 || !rule.items()[0].is_list()) {
@@ -612,8 +626,13 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> ParseRules(const Value& rules) {
       if (!IsVar(args[i])) return Invalid("Rule arguments must be variables", rule);
       branch.head.push_back(p.root().Var(args[i]));
     }
-    if (absl::Status s = p.ParseBody(p.root(), {rule.items().begin() + 1, rule.items().end()},
-                                     &branch.body);
+    if (branch.head.size() > kMaxRuleArgs) {
+      return Invalid(Cat("A rule has ", branch.head.size(), " arguments; at most ", kMaxRuleArgs,
+                         " are supported"),
+                     rule);
+    }
+    if (absl::Status s =
+            p.ParseBody(p.root(), {rule.items().begin() + 1, rule.items().end()}, &branch.body);
         !s.ok()) {
       return s;
     }

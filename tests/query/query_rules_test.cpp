@@ -187,6 +187,16 @@ TEST_F(QueryTest, RuleErrors) {
               "[:find ?x :in $ % :where (r ?x)]", db(), E("[[(r :a) [?x :person/age 1]]]"));
   ExpectError(absl::StatusCode::kInvalidArgument, {"Rules must be a vector"},
               "[:find ?x :in $ % :where (r ?x)]", db(), Value(7));
+  // More arguments than the bound-position masks hold (a fuzzer found the
+  // overflowing shift): refused, in a call and in a definition.
+  std::string args;
+  for (int i = 0; i < 33; ++i) absl::StrAppend(&args, " ?a", i);
+  ExpectError(absl::StatusCode::kInvalidArgument, {"33 arguments", "at most 32"},
+              absl::StrCat("[:find ?a0 :in $ % :where (r", args, ")]"), db(),
+              E("[[(r ?x) [?x :person/age 1]]]"));
+  ExpectError(absl::StatusCode::kInvalidArgument, {"33 arguments", "at most 32"},
+              "[:find ?x :in $ % :where (r ?x)]", db(),
+              E(absl::StrCat("[[(r", args, ") [?a0 :person/age 1]]]")));
 }
 
 // The transitive closure of a tree of 100,000 parent edges (fan-out 4,
