@@ -292,23 +292,13 @@ absl::StatusOr<WebRequest> ReadEvent(std::string_view input) {
   return ReadV1(event);
 }
 
-bool IsUtf8(std::string_view s) {
-  char32_t cp;
-  while (!s.empty()) {
-    const size_t n = internal::DecodeUtf8(s, &cp);
-    if (n == 0) return false;
-    s.remove_prefix(n);
-  }
-  return true;
-}
-
 std::string ProxyResponse(const internal::WebResponse& response) {
   Json out = Json::object();
   out["statusCode"] = response.status;
   Json headers = Json::object();
   for (const auto& [name, value] : response.headers) headers[name] = value;
   out["headers"] = std::move(headers);
-  const bool base64 = response.binary || !IsUtf8(response.body);
+  const bool base64 = response.binary || !internal::IsValidUtf8(response.body);
   out["body"] = base64 ? internal::EncodeBase64(response.body) : response.body;
   out["isBase64Encoded"] = base64;
   // Header values that are not UTF-8 are replaced rather than thrown over.
