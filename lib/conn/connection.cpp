@@ -283,11 +283,12 @@ class ConnectionImpl final : public Connection {
         queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty() && stopping_) return;
         // The writers of the last batch are resubmitting right now; on a
-        // durable store, waiting a fraction of one commit for them to arrive
-        // lets them share the next fsync instead of paying one each.
+        // durable store, waiting up to one commit's time for them to arrive
+        // lets them share the next fsync instead of paying one each (on two
+        // cores, eight woken writers need about that long to come back).
         if (store_->options().durable && queue_.size() < last_batch) {
           const auto linger = std::min<std::chrono::steady_clock::duration>(
-              last_commit / 2, std::chrono::microseconds(500));
+              last_commit, std::chrono::milliseconds(1));
           queue_cv_.wait_for(lock, linger,
                              [&] { return stopping_ || queue_.size() >= last_batch; });
         }
