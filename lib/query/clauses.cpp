@@ -290,16 +290,17 @@ class Scanner {
 
  private:
   // The column of the probe's attribute when one is cached, or worth
-  // building: a merge pays ~200 ns per target (a cursor seek or steps), a
-  // build ~20 ns per datom of the attribute, once for every later query at
-  // this basis. With a target per 32 datoms or more, the build costs at most
-  // about three merges.
+  // building: when the targets are dense (one per 32 datoms of the
+  // attribute or more: the merge steps through most entries anyway) and
+  // this db value asked for it before (column_cache.hpp, WantColumn).
   absl::StatusOr<std::shared_ptr<const Column>> ColumnFor(const Probe& p, size_t targets) {
     if (!ColumnViewable(state_)) return std::shared_ptr<const Column>();
     const auto attr = static_cast<uint64_t>(p.attr->id);
     if (std::shared_ptr<const Column> cached = FindColumn(state_, attr)) return cached;
     const uint64_t datoms = ctx_.Stats(state_, attr).datoms;
-    if (datoms > kMaxColumnDatoms || targets * 32 < datoms) return std::shared_ptr<const Column>();
+    if (datoms > kMaxColumnDatoms || targets * 32 < datoms || !WantColumn(state_, attr)) {
+      return std::shared_ptr<const Column>();
+    }
     return BuildColumn(state_, attr);
   }
 

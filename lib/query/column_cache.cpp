@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "store/encoding.hpp"
 
@@ -39,6 +40,14 @@ class Cache {
     return it->second.column;
   }
 
+  // Records a want of the column; true when it was wanted before.
+  bool Want(const DbState& db, uint64_t attr) {
+    std::lock_guard lock(mu_);
+    // Wants of bases long gone pile up: forget them all now and then.
+    if (wanted_.size() >= kMaxWants) wanted_.clear();
+    return !wanted_.insert(Key{db.store.get(), attr, db.basis_t}).second;
+  }
+
   void Insert(const DbState& db, uint64_t attr, std::shared_ptr<const Column> column) {
     const size_t bytes = column->bytes();
     if (bytes > kColumnCacheBytes / 4) return;
@@ -66,8 +75,11 @@ class Cache {
     entries_.erase(it);
   }
 
+  static constexpr size_t kMaxWants = 4096;
+
   std::mutex mu_;
   Map entries_;
+  absl::flat_hash_set<Key> wanted_;
   std::list<Key> lru_;  // most recently used first
   size_t bytes_ = 0;
 };
@@ -111,6 +123,10 @@ bool ColumnViewable(const DbState& db) {
 std::shared_ptr<const Column> FindColumn(const DbState& db, uint64_t attr) {
   if (!ColumnViewable(db)) return nullptr;
   return TheCache().Find(db, attr);
+}
+
+bool WantColumn(const DbState& db, uint64_t attr) {
+  return ColumnViewable(db) && TheCache().Want(db, attr);
 }
 
 absl::StatusOr<std::shared_ptr<const Column>> BuildColumn(const DbState& db, uint64_t attr) {

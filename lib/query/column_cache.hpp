@@ -59,6 +59,13 @@ bool ColumnViewable(const DbState& db);
 // The cached column of `attr` at db's basis, or nullptr.
 std::shared_ptr<const Column> FindColumn(const DbState& db, uint64_t attr);
 
+// Records that a query wanted the column of `attr` at db's basis; true when
+// one did before. A column is built on the second want, not the first: a
+// build costs several dense merges (every datom is read and decoded), which
+// pays off only when the db value is queried again -- and an application
+// that queries each new basis once should not pay it at all.
+bool WantColumn(const DbState& db, uint64_t attr);
+
 // Reads the column of `attr` (db must be ColumnViewable) and caches it.
 absl::StatusOr<std::shared_ptr<const Column>> BuildColumn(const DbState& db, uint64_t attr);
 

@@ -72,6 +72,7 @@ TEST_F(ColumnTest, AnswersEqualTheCursorMergeBeforeAndAfterCaching) {
     const Value expected = Q(query, Uncached(latest));
     ASSERT_TRUE(expected.is_set()) << expected.to_string();
     EXPECT_GT(expected.size(), 0u);
+    EXPECT_EQ(Q(query, latest), expected);  // merges, noting the want
     EXPECT_EQ(Q(query, latest), expected);  // builds the columns
     EXPECT_EQ(Q(query, latest), expected);  // answers from them
   }
@@ -81,6 +82,8 @@ TEST_F(ColumnTest, AColumnNeverAnswersForAnotherBasis) {
   const Db before = db();
   std::vector<Value> answers;
   for (const char* query : kQueries) answers.push_back(Q(query, before));
+  // Asked again, the same db value builds its columns and answers alike.
+  for (size_t k = 0; k < std::size(kQueries); ++k) EXPECT_EQ(Q(kQueries[k], before), answers[k]);
   // Change the age, aliases and sex of every third Ivan.
   ASSERT_OK_AND_ASSIGN(QueryResult ivans,
                        q(R"([:find [?e ...] :where [?e :c/name "Ivan"]])", before));
