@@ -1345,7 +1345,7 @@ absl::Status Scope::ExecNot(const Clause& c, Env& env) {
   if (!gathered.ok()) return gathered.status();
   Env inner;
   if (*gathered >= 0) inner.Add(Project(env.rels[static_cast<size_t>(*gathered)], join));
-  TopRuleHook complete(ctx_, names_);
+  TopRuleHook complete(ctx_);
   Scope scope(ctx_, NestedHook(&complete), names_);
   if (absl::Status s = scope.Run(c.bodies.front(), inner); !s.ok()) return s;
   // What the body matched, on the join variables.
@@ -1374,7 +1374,7 @@ absl::Status Scope::ExecOr(const Clause& c, Env& env) {
   if (!gathered.ok()) return gathered.status();
   Rel seed = *gathered >= 0 ? Project(env.rels[static_cast<size_t>(*gathered)], join) : Rel::Unit();
   RowSet found(vars.size());
-  TopRuleHook complete(ctx_, names_);
+  TopRuleHook complete(ctx_);
   for (const std::vector<Clause>& body : c.bodies) {
     Env inner;
     inner.Add(seed);

@@ -95,13 +95,12 @@ class Scope {
 // The top-level rule hook: each call runs its own evaluation to completion.
 class TopRuleHook : public RuleHook {
  public:
-  TopRuleHook(Ctx& ctx, const std::vector<std::string>* names) : ctx_(ctx), names_(names) {}
+  explicit TopRuleHook(Ctx& ctx) : ctx_(ctx) {}
   absl::Status Call(const Clause& call, Env& env) override;
   bool complete() const override { return true; }
 
  private:
   Ctx& ctx_;
-  const std::vector<std::string>* names_;
 };
 
 // The values of `terms` at row `row` of `rel` (constants as given); sources

@@ -402,7 +402,7 @@ absl::StatusOr<QueryResult> Execute(const ParsedQuery& q, std::span<const QueryI
   Ctx ctx(options, depth);
   Env env;
   if (absl::Status s = BindInputs(q, inputs, ctx, env); !s.ok()) return s;
-  TopRuleHook hook(ctx, &q.var_names);
+  TopRuleHook hook(ctx);
   Scope scope(ctx, &hook, &q.var_names);
   if (absl::Status s = scope.Run(q.where, env); !s.ok()) return s;
   return Find(q, ctx, env);
