@@ -12,68 +12,51 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "accrete/accrete.hpp"
 #include "accrete/ion_config.hpp"
 #include "fail.hpp"
+#include "registry.hpp"
 
 namespace {
 
 using accrete::Value;
 using accrete::fuzz::Fail;
 
-accrete::Registry* MakeRegistry() {
-  auto* registry = new accrete::Registry;  // lives for the whole fuzzing run
-  bool ok = true;
-  ok &= registry
-            ->RegisterTxFunction(
-                "app.core/tx",
-                [](const accrete::Db&, std::span<const Value>) -> absl::StatusOr<Value> {
-                  return accrete::vec({});
-                })
-            .ok();
-  ok &= registry
-            ->RegisterQueryFunction(
-                "app.core/q",
-                [](std::span<const Value>) -> absl::StatusOr<Value> { return Value(true); })
-            .ok();
-  ok &= registry
-            ->RegisterAggregate(
-                "app.core/agg",
-                [](std::span<const Value>, std::span<const Value> values) -> absl::StatusOr<Value> {
-                  return Value(static_cast<int64_t>(values.size()));
-                })
-            .ok();
-  ok &= registry->RegisterAttrPredicate("app.core/attr?", [](const Value&) { return true; }).ok();
-  ok &= registry
-            ->RegisterEntityPredicate("app.core/entity?",
-                                      [](const accrete::Db&, accrete::EntityId) { return true; })
-            .ok();
-  ok &=
-      registry
-          ->RegisterXform("app.core/xf", [](const Value& v) -> absl::StatusOr<Value> { return v; })
-          .ok();
-  ok &=
-      registry
-          ->RegisterLambda("app.core/lambda",
-                           [](std::string_view input, const Value&) -> absl::StatusOr<std::string> {
-                             return std::string(input);
-                           })
-          .ok();
-  ok &= registry
-            ->RegisterWebHandler("app.core/web",
-                                 [](const Value&) -> absl::StatusOr<Value> {
-                                   return accrete::map({{accrete::kw("status"), Value(200)}});
-                                 })
-            .ok();
-  if (!ok) std::abort();
-  return registry;
+// One function of each kind the config can name.
+std::vector<absl::Status> AddOneOfEachKind(accrete::Registry& registry) {
+  return {
+      registry.RegisterTxFunction("app.core/tx",
+                                  [](const accrete::Db&, std::span<const Value>)
+                                      -> absl::StatusOr<Value> { return accrete::vec({}); }),
+      registry.RegisterQueryFunction(
+          "app.core/q",
+          [](std::span<const Value>) -> absl::StatusOr<Value> { return Value(true); }),
+      registry.RegisterAggregate(
+          "app.core/agg",
+          [](std::span<const Value>, std::span<const Value> values) -> absl::StatusOr<Value> {
+            return Value(static_cast<int64_t>(values.size()));
+          }),
+      registry.RegisterAttrPredicate("app.core/attr?", [](const Value&) { return true; }),
+      registry.RegisterEntityPredicate("app.core/entity?",
+                                       [](const accrete::Db&, accrete::EntityId) { return true; }),
+      registry.RegisterXform("app.core/xf",
+                             [](const Value& v) -> absl::StatusOr<Value> { return v; }),
+      registry.RegisterLambda("app.core/lambda",
+                              [](std::string_view input, const Value&)
+                                  -> absl::StatusOr<std::string> { return std::string(input); }),
+      registry.RegisterWebHandler("app.core/web",
+                                  [](const Value&) -> absl::StatusOr<Value> {
+                                    return accrete::map({{accrete::kw("status"), Value(200)}});
+                                  }),
+  };
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static accrete::Registry* registry = MakeRegistry();
+  static accrete::Registry* registry = accrete::fuzz::MakeRegistry(AddOneOfEachKind);
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   absl::StatusOr<accrete::IonConfig> config = accrete::IonConfig::Parse(text);
   if (!config.ok()) {

@@ -13,6 +13,7 @@
 
 #include "accrete/accrete.hpp"
 #include "fail.hpp"
+#include "registry.hpp"
 #include "small_db.hpp"
 
 namespace {
@@ -20,22 +21,21 @@ namespace {
 using accrete::Value;
 using accrete::fuzz::Fail;
 
-accrete::Registry* MakeRegistry() {
-  auto* registry = new accrete::Registry;  // lives for the whole fuzzing run
-  const absl::Status s = registry->RegisterXform(
-      "fz/wrap", [](const Value& v) -> absl::StatusOr<Value> { return accrete::vec({v}); });
-  if (!s.ok()) std::abort();
-  const absl::Status e = registry->RegisterXform(
-      "fz/fail",
-      [](const Value&) -> absl::StatusOr<Value> { return absl::InvalidArgumentError("fz/fail"); });
-  if (!e.ok()) std::abort();
-  return registry;
+std::vector<absl::Status> AddXforms(accrete::Registry& registry) {
+  return {
+      registry.RegisterXform(
+          "fz/wrap", [](const Value& v) -> absl::StatusOr<Value> { return accrete::vec({v}); }),
+      registry.RegisterXform("fz/fail",
+                             [](const Value&) -> absl::StatusOr<Value> {
+                               return absl::InvalidArgumentError("fz/fail");
+                             }),
+  };
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static accrete::Registry* registry = MakeRegistry();
+  static accrete::Registry* registry = accrete::fuzz::MakeRegistry(AddXforms);
   static std::unique_ptr<accrete::Connection> conn =
       accrete::fuzz::OpenSmallDb("accrete-pull-fuzz", registry);
   const std::string_view text(reinterpret_cast<const char*>(data), size);

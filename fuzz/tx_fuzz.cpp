@@ -22,6 +22,7 @@
 
 #include "accrete/accrete.hpp"
 #include "fail.hpp"
+#include "registry.hpp"
 #include "small_db.hpp"
 
 namespace {
@@ -32,48 +33,35 @@ using accrete::TxReport;
 using accrete::Value;
 using accrete::fuzz::Fail;
 
-accrete::Registry* MakeRegistry() {
-  auto* registry = new accrete::Registry;  // lives for the whole fuzzing run
-  bool ok = true;
-  // [fz/set-age e n]: asserts [e :p/age n]; anything else is its error.
-  ok &= registry
-            ->RegisterTxFunction(
-                "fz/set-age",
-                [](const Db&, std::span<const Value> args) -> absl::StatusOr<Value> {
-                  if (args.size() != 2) {
-                    return absl::InvalidArgumentError("fz/set-age takes 2 args");
-                  }
-                  return accrete::vec({accrete::vec(
-                      {accrete::kw("db/add"), args[0], accrete::kw("p/age"), args[1]})});
-                })
-            .ok();
-  // [fz/splice tx-data]: returns its argument as tx data, so nested calls
-  // (and their depth limit) are reachable.
-  ok &=
-      registry
-          ->RegisterTxFunction("fz/splice",
-                               [](const Db&, std::span<const Value> args) -> absl::StatusOr<Value> {
-                                 if (args.empty()) return accrete::vec({});
-                                 return args[0];
-                               })
-          .ok();
-  ok &= registry
-            ->RegisterAttrPredicate(
-                "fz/short?",
-                [](const Value& v) { return !v.is_string() || v.as_string().size() < 8; })
-            .ok();
-  ok &=
-      registry
-          ->RegisterEntityPredicate("fz/adult?",
-                                    [](const Db& db, accrete::EntityId e) {
-                                      absl::StatusOr<accrete::Entity> entity = db.entity(Value(e));
-                                      if (!entity.ok()) return false;
-                                      absl::StatusOr<Value> age = entity->Get(accrete::kw("p/age"));
-                                      return age.ok() && age->is_integer() && age->as_int() >= 18;
-                                    })
-          .ok();
-  if (!ok) std::abort();
-  return registry;
+std::vector<absl::Status> AddFunctions(accrete::Registry& registry) {
+  return {
+      // [fz/set-age e n]: asserts [e :p/age n]; anything else is its error.
+      registry.RegisterTxFunction(
+          "fz/set-age",
+          [](const Db&, std::span<const Value> args) -> absl::StatusOr<Value> {
+            if (args.size() != 2) return absl::InvalidArgumentError("fz/set-age takes 2 args");
+            return accrete::vec(
+                {accrete::vec({accrete::kw("db/add"), args[0], accrete::kw("p/age"), args[1]})});
+          }),
+      // [fz/splice tx-data]: returns its argument as tx data, so nested calls
+      // (and their depth limit) are reachable.
+      registry.RegisterTxFunction(
+          "fz/splice",
+          [](const Db&, std::span<const Value> args) -> absl::StatusOr<Value> {
+            if (args.empty()) return accrete::vec({});
+            return args[0];
+          }),
+      registry.RegisterAttrPredicate(
+          "fz/short?", [](const Value& v) { return !v.is_string() || v.as_string().size() < 8; }),
+      registry.RegisterEntityPredicate(
+          "fz/adult?",
+          [](const Db& db, accrete::EntityId e) {
+            absl::StatusOr<accrete::Entity> entity = db.entity(Value(e));
+            if (!entity.ok()) return false;
+            absl::StatusOr<Value> age = entity->Get(accrete::kw("p/age"));
+            return age.ok() && age->is_integer() && age->as_int() >= 18;
+          }),
+  };
 }
 
 std::string Describe(const absl::StatusOr<TxReport>& r) {
@@ -110,7 +98,7 @@ void CheckReport(const Db& before, const TxReport& report, std::string_view inpu
 
 class Fixture {
  public:
-  Fixture() : registry_(MakeRegistry()) { Reopen(); }
+  Fixture() : registry_(accrete::fuzz::MakeRegistry(AddFunctions)) { Reopen(); }
 
   void Run(std::string_view input) {
     accrete::edn::ReadOptions read_options;
