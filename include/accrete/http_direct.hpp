@@ -5,6 +5,9 @@
 // the handler at once, at most :pending-ops-queue-length more wait for a
 // turn, and any request beyond those is answered at once with
 // :pending-ops-exceeded-code and -message (429 "Throttled" by default).
+// It bounds the clients too (HttpDirectOptions): how many connections are
+// open at once, how long one may sit idle, how long it may take to send a
+// request or to take an answer, and how many requests it may make.
 //
 // Link `accrete::http` (it needs cpp-httplib; accrete::accrete does not).
 //
@@ -15,6 +18,7 @@
 #ifndef ACCRETE_HTTP_DIRECT_HPP_
 #define ACCRETE_HTTP_DIRECT_HPP_
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -32,13 +36,32 @@ struct HttpDirectOptions {
   // Larger request bodies are answered 413 without calling the handler.
   // Default: 1 MiB.
   size_t max_body_bytes = 1 << 20;
+  // Connections open at once. Each is served by a thread of its own, for as
+  // long as it stays open; one more is answered 503 and closed at once by the
+  // accepting thread, before anything of it is read. Keep it above
+  // :processing-concurrency + :pending-ops-queue-length, or requests that the
+  // queue would hold get 503 instead. Default: 128.
+  size_t max_connections = 128;
+  // How long a connection may wait before a request begins (its first, and
+  // each one after it); then it is closed. Default: 5 s.
+  std::chrono::milliseconds idle_timeout{5000};
+  // How long a client may take to send one whole request (from its first
+  // byte: request line, headers and body), and to take in one whole answer,
+  // however it trickles the bytes. Past it the connection is answered 408
+  // (while reading) and closed. The handler's own time is not counted.
+  // Default: 10 s.
+  std::chrono::milliseconds request_timeout{10000};
+  // Requests one connection may make; the last answer says
+  // "Connection: close". Default: 5.
+  size_t max_requests_per_connection = 5;
 };
 
 class HttpDirect {
  public:
   // Starts serving the web handler named by `registry`'s active config's
   // :http-direct, with its queue and concurrency limits. FailedPrecondition
-  // when no config is active or it has no :http-direct; Unavailable when the
+  // when no config is active or it has no :http-direct; InvalidArgument when
+  // a count or timeout in `options` is zero or negative; Unavailable when the
   // address cannot be bound.
   //
   // Each request becomes the map {:request-method :get (lower-cased
