@@ -190,6 +190,12 @@ class ConnectionImpl final : public Connection {
     Value tx_data;
     std::promise<absl::StatusOr<TxReport>> promise;
     std::optional<absl::StatusOr<TxReport>> result;
+    // Prepared against the db at basis `prepared_at` but not yet applied:
+    // kept when a full map aborts the batch, so that the replay (which
+    // starts from the same basis unless another process wrote) applies it
+    // without preparing a large transaction twice.
+    std::optional<internal::PreparedTx> prepared;
+    int64_t prepared_at = -1;
   };
 
   // The schema for a store whose meta is `meta`, reloaded only when the
@@ -255,6 +261,7 @@ class ConnectionImpl final : public Connection {
 
   // Installs the system schema in a new database (t = 0).
   absl::Status Bootstrap() {
+    batch_bytes_ = 0;
     absl::StatusOr<internal::WriteTxn> txn = store_->BeginWrite();
     if (!txn.ok()) return txn.status();
     absl::StatusOr<Meta> meta = txn->ReadMeta();
@@ -316,8 +323,9 @@ class ConnectionImpl final : public Connection {
       if (!internal::IsMapFull(status) || attempt > 40) {
         break;
       }
-      // The map is full: nothing of the batch was written. Grow and replay.
-      absl::Status grown = store_->Grow();
+      // The map is full: nothing of the batch was written. Grow (by enough
+      // for everything the batch prepared) and replay.
+      absl::Status grown = store_->Grow(batch_bytes_);
       if (!grown.ok()) {
         status = grown;
         break;
@@ -340,6 +348,7 @@ class ConnectionImpl final : public Connection {
   // Runs every transaction of the batch in one LMDB write transaction.
   // Returns a non-OK status only for a failure of the whole batch.
   absl::Status TryBatch(const std::vector<std::shared_ptr<Pending>>& batch) {
+    batch_bytes_ = 0;
     absl::StatusOr<internal::WriteTxn> txn = store_->BeginWrite();
     if (!txn.ok()) return txn.status();
     absl::StatusOr<Meta> meta = txn->ReadMeta();
@@ -347,6 +356,7 @@ class ConnectionImpl final : public Connection {
     auto schema = SchemaFor(*meta);
     if (!schema.ok()) return schema.status();
     std::shared_ptr<const DbState> before = MakeState(*meta, *schema);
+    batch_basis_ = before->basis_t;
     for (const auto& p : batch) {
       absl::StatusOr<internal::WriteTxn> nested = txn->BeginNested();
       if (!nested.ok()) return nested.status();
@@ -387,8 +397,19 @@ class ConnectionImpl final : public Connection {
     ctx.registry = config_->registry;
     ctx.max_value_bytes = config_->max_value_bytes;
     Db db_before(before);
-    absl::StatusOr<internal::PreparedTx> tx = internal::PrepareTx(db_before, p->tx_data, ctx);
-    if (!tx.ok()) return tx.status();
+    // Reused only at the batch's first basis: there the db is exactly the
+    // committed state at that t, whereas later in a batch the same t could
+    // follow a different outcome of an earlier transaction.
+    if (!p->prepared.has_value() || p->prepared_at != before->basis_t ||
+        before->basis_t != batch_basis_) {
+      absl::StatusOr<internal::PreparedTx> prepared =
+          internal::PrepareTx(db_before, p->tx_data, ctx);
+      if (!prepared.ok()) return prepared.status();
+      p->prepared = *std::move(prepared);
+      p->prepared_at = before->basis_t;
+    }
+    internal::PreparedTx* tx = &*p->prepared;
+    batch_bytes_ += internal::MapBytesFor(tx->writes);
     absl::Status status = nested.ApplyTx(ctx.t, tx->writes, tx->meta_after);
     if (!status.ok()) {
       *storage_failed = true;
@@ -412,6 +433,7 @@ class ConnectionImpl final : public Connection {
     }
     p->result = TxReport{std::move(db_before), std::move(db_after), std::move(tx->tx_data),
                          std::move(tx->tempids)};
+    p->prepared.reset();  // its tx_data is in the report now
     return after;
   }
 
@@ -437,6 +459,10 @@ class ConnectionImpl final : public Connection {
   mutable int64_t schema_t_ = -2;
   mutable std::shared_ptr<const DbState> last_db_;
 
+  // Of the batch being written (writer thread only): its first basis, and
+  // the map space its prepared transactions need (MapBytesFor).
+  int64_t batch_basis_ = -1;
+  size_t batch_bytes_ = 0;
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<std::shared_ptr<Pending>> queue_;

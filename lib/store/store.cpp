@@ -821,7 +821,21 @@ absl::StatusOr<WriteTxn> Store::BeginWrite() {
   }
 }
 
-absl::Status Store::Grow() {
+size_t MapBytesFor(std::span<const DatomWrite> datoms) {
+  // Per datom: four current index entries (five for a ref), each a key of
+  // about three ids and the in-key value plus LMDB's node header; a
+  // retraction also writes the history entries and the time index. Long
+  // values are stored once more in full. Measured stores take about half.
+  size_t bytes = 0;
+  for (const DatomWrite& d : datoms) {
+    const size_t entry = std::min<size_t>(d.v.size(), 208) + 40;
+    const size_t entries = 5 + (d.is_ref ? 1 : 0) + (d.added ? 0 : 5);
+    bytes += entries * entry + d.v.size() + (d.v.size() > 200 ? d.v.size() + 64 : 0);
+  }
+  return bytes;
+}
+
+absl::Status Store::Grow(size_t room) {
   if (options_.read_only) {
     return absl::FailedPreconditionError("a read-only database cannot grow its map");
   }
@@ -836,6 +850,7 @@ absl::Status Store::Grow() {
         const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
         size_t next = static_cast<size_t>(static_cast<double>(info.me_mapsize) * factor);
         next = std::max(next, info.me_mapsize + page);
+        next = std::max(next, (info.me_last_pgno + 1) * page + room);
         next = (next + page - 1) / page * page;
         return mdb_env_set_mapsize(env_, next);
       },

@@ -199,6 +199,11 @@ struct DatomWrite {
   bool keep_history = true;  // false for :db/noHistory attributes
 };
 
+// A generous estimate of the map space that writing `datoms` takes (index
+// entries, log, history, half-full pages): what Store::Grow is asked to make
+// room for after a full map. Overestimating costs only address space.
+size_t MapBytesFor(std::span<const DatomWrite> datoms);
+
 // A nested write transaction for one accrete transaction inside a batch.
 // Aborted on destruction unless committed. While alive, Store::Read on this
 // thread reads through it (so transaction functions and the transaction
@@ -267,9 +272,12 @@ class Store : public std::enable_shared_from_this<Store> {
   // thread or process writes. PermissionDenied when read-only.
   absl::StatusOr<WriteTxn> BeginWrite();
 
-  // Grows the map by the growth factor. Call with no write transaction open
-  // on this thread; waits for this process's readers to finish.
-  absl::Status Grow();
+  // Grows the map by the growth factor, and further if needed so that at
+  // least `room` bytes are free past the pages in use: a transaction too big
+  // for one doubling is then replayed once, not once per doubling. Call with
+  // no write transaction open on this thread; waits for this process's
+  // readers to finish.
+  absl::Status Grow(size_t room = 0);
 
   // The environment's map size and use; Internal on an LMDB failure.
   absl::StatusOr<EnvInfo> Info() const;

@@ -219,6 +219,44 @@ TEST(ConnectionTest, TinyMapGrowsThroughALargeImport) {
   EXPECT_EQ(CountDatoms(conn->db(), Index::kAevt, {kw("person/name")}), 20000u);
 }
 
+// A transaction far bigger than the map: the map grows by what the prepared
+// transaction needs, and the replay applies what was prepared, so the
+// transaction function runs once (not once per doubling of the map).
+TEST(ConnectionTest, ALargeTransactionIsPreparedOnceWhileTheMapGrows) {
+  Registry registry;
+  std::atomic<int> calls{0};
+  ASSERT_OK(registry.RegisterTxFunction(
+      "bulk/people", [&calls](const Db&, std::span<const Value> args) -> absl::StatusOr<Value> {
+        ++calls;
+        std::vector<Value> people;
+        for (int64_t i = 0; i < args[0].as_int(); ++i) {
+          people.push_back(map({{kw("person/name"), "p" + std::to_string(i)},
+                                {kw("person/age"), i % 100},
+                                {kw("log/seq"), i}}));
+        }
+        return Value::Vector(std::move(people));
+      }));
+  TempDir dir;
+  Options options = RelaxedOptions();
+  options.registry = &registry;
+  options.initial_map_size = 256 << 10;
+  auto conn = OpenWithSchema(dir.path(), options);
+  ASSERT_NE(conn, nullptr);
+  ASSERT_OK_AND_ASSIGN(StorageInfo before, conn->storage_info());
+  ASSERT_OK_AND_ASSIGN(TxReport report, conn->transact(R"([[bulk/people 30000]])"));
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(report.tx_data.size(), 90001u);  // three datoms a person, and the txInstant
+  EXPECT_EQ(report.tempids.size(), 0u);
+  ASSERT_OK_AND_ASSIGN(StorageInfo after, conn->storage_info());
+  EXPECT_GT(after.map_size, before.map_size * 16);
+  EXPECT_EQ(CountDatoms(conn->db(), Index::kAevt, {kw("log/seq")}), 30000u);
+  ASSERT_OK_AND_ASSIGN(Entity last, conn->db().entity(vec({kw("person/name"), "p29999"})));
+  EXPECT_EQ(last.Get(kw("log/seq")).value(), Value(29999));
+  // The next transaction is prepared afresh at the new basis.
+  ASSERT_OK(conn->transact(R"([[bulk/people 10]])"));
+  EXPECT_EQ(calls.load(), 2);
+}
+
 // A thread consuming a Datoms stream holds a read transaction; if its own
 // transact then needs the map to grow, the growth cannot wait for it. The
 // transaction fails with a clear error instead of hanging, writes nothing,
