@@ -297,6 +297,110 @@ TEST(ConcurrencyTest, HundredsOfReaderThreadsDoNotExhaustReaderSlots) {
   EXPECT_LE(info.readers, info.max_readers);
 }
 
+// Limits under load: while writers commit and other threads query, a query
+// past its timeout stops with DeadlineExceeded, a cancelled one with
+// Cancelled, one past its memory budget with ResourceExhausted -- each
+// promptly -- and the queries within their limits keep getting consistent
+// answers.
+TEST(ConcurrencyTest, QueriesStopAtTheirLimitsWhileWritersCommit) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto conn, Connection::Open(dir.path(), TestOptions()));
+  ASSERT_GE(SetUpBank(*conn), 0);
+  ASSERT_OK(conn->transact(R"([{:db/ident :num/v :db/valueType :db.type/long
+                                :db/cardinality :db.cardinality/one}])"));
+  std::vector<Value> numbers;
+  for (int i = 0; i < 3000; ++i) numbers.push_back(Value::Map({{K("num/v"), Value(i)}}));
+  ASSERT_OK(conn->transact(Value::Vector(std::move(numbers))));
+  const int64_t bank_t = conn->db().basis_t();
+  // 9M pairs: far more work than any of the limits below allows.
+  constexpr const char* kPairs =
+      "[:find (count ?x) . :with ?y :where [?x :num/v ?a] [?y :num/v ?b] [(< ?a ?b)]]";
+  // What "promptly" means here: far below the seconds the whole query takes
+  // (unoptimised and under the sanitizers), far above scheduling noise.
+  constexpr auto kPrompt = std::chrono::seconds(3);
+  using Clock = std::chrono::steady_clock;
+
+  std::mutex mu;
+  std::vector<std::string> failures;
+  auto fail = [&](std::string what) {
+    std::lock_guard lock(mu);
+    failures.push_back(std::move(what));
+  };
+
+  Writers writers(*conn, 2, kCommits / 4);
+  std::vector<std::thread> threads;
+  std::atomic<int> limited_done{0};
+  constexpr int kLimited = 3 * 3;  // three rounds of timeout, cancel and budget
+  for (int round = 0; round < 3; ++round) {
+    threads.emplace_back([&] {
+      QueryOptions options;
+      options.timeout = absl::Milliseconds(20);
+      const Clock::time_point started = Clock::now();
+      Db db = conn->db();
+      const QueryInput in[] = {QueryInput(db)};
+      absl::StatusOr<QueryResult> r = q(kPairs, in, options);
+      const auto late = Clock::now() - started - std::chrono::milliseconds(20);
+      if (!absl::IsDeadlineExceeded(r.status())) {
+        fail("timeout: " + r.status().ToString());
+      } else if (late > kPrompt) {
+        fail("timeout: stopped " + std::to_string(std::chrono::duration<double>(late).count()) +
+             " s late");
+      }
+      ++limited_done;
+    });
+    threads.emplace_back([&] {
+      std::atomic<bool> cancel{false};
+      std::atomic<int64_t> cancelled_at{0};
+      std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        cancelled_at = Clock::now().time_since_epoch().count();
+        cancel = true;
+      });
+      QueryOptions options;
+      options.cancel = &cancel;
+      Db db = conn->db();
+      const QueryInput in[] = {QueryInput(db)};
+      absl::StatusOr<QueryResult> r = q(kPairs, in, options);
+      const Clock::time_point ended = Clock::now();
+      canceller.join();
+      const Clock::time_point at{Clock::duration(cancelled_at.load())};
+      if (!absl::IsCancelled(r.status())) {
+        fail("cancel: " + r.status().ToString());
+      } else if (ended - at > kPrompt) {
+        fail("cancel: stopped " +
+             std::to_string(std::chrono::duration<double>(ended - at).count()) +
+             " s after it was cancelled");
+      }
+      ++limited_done;
+    });
+    threads.emplace_back([&] {
+      QueryOptions options;
+      options.memory_budget = size_t{1} << 20;
+      Db db = conn->db();
+      const QueryInput in[] = {QueryInput(db)};
+      absl::StatusOr<QueryResult> r = q(kPairs, in, options);
+      if (!absl::IsResourceExhausted(r.status()) ||
+          r.status().message().find("budget") == std::string_view::npos) {
+        fail("budget: " + r.status().ToString());
+      }
+      ++limited_done;
+    });
+  }
+  // Meanwhile a reader within its limits keeps answering, each answer from
+  // one basis.
+  int64_t reads = 0;
+  while (limited_done.load() < kLimited || reads == 0) {
+    absl::StatusOr<Answers> a = Read(conn->db());
+    std::string broken = a.ok() ? Broken(*a, bank_t) : a.status().ToString();
+    if (!broken.empty()) fail("reader: " + broken);
+    ++reads;
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_OK(writers.Join());
+  EXPECT_TRUE(failures.empty()) << failures.size() << " failures, the first: " << failures[0];
+  EXPECT_GT(conn->db().basis_t(), bank_t);
+}
+
 // Reader processes, each with its own connection, while this process writes.
 // A child checks every db it reads until it sees the writer's last
 // transaction, and exits 0 only when all were consistent.
