@@ -132,12 +132,14 @@ class ConnectionImpl final : public Connection {
     auto pending = std::make_shared<Pending>();
     pending->tx_data = tx_data;
     std::future<absl::StatusOr<TxReport>> result = pending->promise.get_future();
+    bool wake = false;
     {
       std::lock_guard lock(queue_mu_);
       if (stopping_) return absl::CancelledError("The connection is closing");
       queue_.push_back(pending);
+      wake = queue_.size() >= wake_at_;
     }
-    queue_cv_.notify_one();
+    if (wake) queue_cv_.notify_one();
     return result.get();
   }
 
@@ -287,6 +289,7 @@ class ConnectionImpl final : public Connection {
       std::vector<std::shared_ptr<Pending>> batch;
       {
         std::unique_lock lock(queue_mu_);
+        wake_at_ = 1;
         queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty() && stopping_) return;
         // The writers of the last batch are resubmitting right now; on a
@@ -296,8 +299,12 @@ class ConnectionImpl final : public Connection {
         if (store_->options().durable && queue_.size() < last_batch) {
           const auto linger = std::min<std::chrono::steady_clock::duration>(
               last_commit, std::chrono::milliseconds(1));
+          // Only the writer that completes the batch wakes this thread: on
+          // two cores, each needless wake-up takes a core from the writers.
+          wake_at_ = last_batch;
           queue_cv_.wait_for(lock, linger,
                              [&] { return stopping_ || queue_.size() >= last_batch; });
+          wake_at_ = 1;
         }
         // Everything queued joins this batch: waiting writers share one
         // commit (and one fsync).
@@ -465,6 +472,9 @@ class ConnectionImpl final : public Connection {
   size_t batch_bytes_ = 0;
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
+  // A transact() call wakes the writer thread only once the queue holds this
+  // many transactions (what the writer is waiting for). Under queue_mu_.
+  size_t wake_at_ = 1;
   std::deque<std::shared_ptr<Pending>> queue_;
   bool stopping_ = false;
   std::thread writer_;
