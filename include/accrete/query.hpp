@@ -176,6 +176,22 @@ class QuerySpec {
   std::variant<std::string_view, const Value*, const Query*> spec_;
 };
 
+// The query column cache (docs/query.md "Columns"): decoded copies of
+// attributes' current datoms, kept process-wide for dense joins on the latest
+// db. The one place where query keeps database contents on the heap, so its
+// size is the application's to choose.
+struct ColumnCacheStats {
+  size_t limit_bytes = 0;  // what the cache may hold; 0: columns are off
+  size_t bytes = 0;        // what it holds now
+  size_t columns = 0;
+};
+// Sets what the cache may hold (default 64 MiB); least recently used columns
+// go at once when it shrinks. 0 turns columns off: dense joins then always
+// merge index cursors. No single column takes more than a quarter of the
+// limit. Thread-safe; affects queries that start afterwards.
+void SetColumnCacheLimit(size_t bytes);
+ColumnCacheStats GetColumnCacheStats();
+
 // Runs `query` with `inputs` bound to its :in (with no :in, `$` = the first).
 absl::StatusOr<QueryResult> q(const QuerySpec& query, std::span<const QueryInput> inputs,
                               const QueryOptions& options = {});

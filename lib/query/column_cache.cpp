@@ -43,6 +43,7 @@ class Cache {
   // Records a want of the column; true when it was wanted before.
   bool Want(const DbState& db, uint64_t attr) {
     std::lock_guard lock(mu_);
+    if (limit_ == 0) return false;  // columns are off: never build one
     // Wants of bases long gone pile up: forget them all now and then.
     if (wanted_.size() >= kMaxWants) wanted_.clear();
     return !wanted_.insert(Key{db.store.get(), attr, db.basis_t}).second;
@@ -50,14 +51,28 @@ class Cache {
 
   void Insert(const DbState& db, uint64_t attr, std::shared_ptr<const Column> column) {
     const size_t bytes = column->bytes();
-    if (bytes > kColumnCacheBytes / 4) return;
     std::lock_guard lock(mu_);
+    // One column may take a quarter of the cache, so that a few attributes
+    // of one query fit together.
+    if (bytes > limit_ / 4) return;
     const Key key{db.store.get(), attr, db.basis_t};
     if (auto it = entries_.find(key); it != entries_.end()) Drop(it);
-    while (bytes_ + bytes > kColumnCacheBytes && !lru_.empty()) Drop(entries_.find(lru_.back()));
+    while (bytes_ + bytes > limit_ && !lru_.empty()) Drop(entries_.find(lru_.back()));
     lru_.push_front(key);
     entries_.emplace(key, Entry{db.store, std::move(column), lru_.begin(), bytes});
     bytes_ += bytes;
+  }
+
+  void SetLimit(size_t bytes) {
+    std::lock_guard lock(mu_);
+    limit_ = bytes;
+    while (bytes_ > limit_ && !lru_.empty()) Drop(entries_.find(lru_.back()));
+    if (limit_ == 0) wanted_.clear();
+  }
+
+  ColumnCacheStats Stats() {
+    std::lock_guard lock(mu_);
+    return ColumnCacheStats{limit_, bytes_, entries_.size()};
   }
 
  private:
@@ -82,6 +97,7 @@ class Cache {
   absl::flat_hash_set<Key> wanted_;
   std::list<Key> lru_;  // most recently used first
   size_t bytes_ = 0;
+  size_t limit_ = kColumnCacheBytes;
 };
 
 Cache& TheCache() {
@@ -162,3 +178,11 @@ absl::StatusOr<std::shared_ptr<const Column>> BuildColumn(const DbState& db, uin
 }
 
 }  // namespace accrete::internal::query
+
+namespace accrete {
+
+void SetColumnCacheLimit(size_t bytes) { internal::query::TheCache().SetLimit(bytes); }
+
+ColumnCacheStats GetColumnCacheStats() { return internal::query::TheCache().Stats(); }
+
+}  // namespace accrete

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "accrete/query.hpp"
 #include "db/db_state.hpp"
 
 namespace accrete::internal::query {
@@ -73,7 +74,8 @@ absl::StatusOr<std::shared_ptr<const Column>> BuildColumn(const DbState& db, uin
 // out, and a join dense enough to want them is rare.
 inline constexpr uint64_t kMaxColumnDatoms = uint64_t{1} << 20;
 
-// The bytes all cached columns may hold (least recently used go first).
+// The bytes all cached columns may hold by default (least recently used go
+// first); SetColumnCacheLimit (accrete/query.hpp) changes it.
 inline constexpr size_t kColumnCacheBytes = size_t{64} << 20;
 
 }  // namespace accrete::internal::query

@@ -105,5 +105,51 @@ TEST_F(ColumnTest, AColumnNeverAnswersForAnotherBasis) {
   EXPECT_NE(Q(kQueries[0], after), answers[0]);
 }
 
+// The cache's size is the application's: columns are built up to the
+// limit, dropped when it shrinks, never built when it is 0 -- and the
+// answers are the same either way.
+TEST_F(ColumnTest, TheApplicationSetsWhatTheCacheHolds) {
+  const size_t default_limit = GetColumnCacheStats().limit_bytes;
+  EXPECT_EQ(default_limit, size_t{64} << 20);
+  struct Restore {
+    size_t limit;
+    ~Restore() { SetColumnCacheLimit(limit); }
+  } restore{default_limit};
+  const Db latest = db();
+  const char* query = kQueries[2];  // three attributes besides the name
+  const Value expected = Q(query, Uncached(latest));
+  const size_t columns_before = GetColumnCacheStats().columns;
+  EXPECT_EQ(Q(query, latest), expected);
+  EXPECT_EQ(Q(query, latest), expected);  // builds the columns
+  ColumnCacheStats stats = GetColumnCacheStats();
+  EXPECT_GE(stats.columns, columns_before + 3);
+  EXPECT_GT(stats.bytes, 0u);
+  EXPECT_LE(stats.bytes, stats.limit_bytes);
+
+  // Shrunk below what is held: the least recently used go at once.
+  SetColumnCacheLimit(stats.bytes / 2);
+  ColumnCacheStats shrunk = GetColumnCacheStats();
+  EXPECT_LT(shrunk.columns, stats.columns);
+  EXPECT_LE(shrunk.bytes, stats.bytes / 2);
+  EXPECT_EQ(Q(query, latest), expected);
+
+  // Off: nothing held, nothing built, the same answers.
+  SetColumnCacheLimit(0);
+  EXPECT_EQ(GetColumnCacheStats().columns, 0u);
+  EXPECT_EQ(GetColumnCacheStats().bytes, 0u);
+  ASSERT_OK(conn_->transact(R"([{:c/name "Ivan" :c/age 1 :c/salary 2.5 :c/sex :female}])"));
+  const Db next = db();
+  const Value next_expected = Q(query, Uncached(next));
+  EXPECT_NE(next_expected, expected);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Q(query, next), next_expected);
+  EXPECT_EQ(GetColumnCacheStats().columns, 0u);
+
+  // On again: the same db value builds its columns on its second query.
+  SetColumnCacheLimit(default_limit);
+  EXPECT_EQ(Q(query, next), next_expected);
+  EXPECT_EQ(Q(query, next), next_expected);
+  EXPECT_GE(GetColumnCacheStats().columns, 3u);
+}
+
 }  // namespace
 }  // namespace accrete::query_test
