@@ -44,7 +44,10 @@ enum class ClauseKind : uint8_t { kPattern, kPred, kFn, kRule, kNot, kOr, kAnd }
 struct Clause {
   ClauseKind kind = ClauseKind::kPattern;
   Value form;  // as written, for messages
-  Value src;   // the source symbol: `$` unless a prefix names another
+  // The source prefix (`$name`, or the prefix of an enclosing not/or/and);
+  // nil when none is written: the scope's default source, which is `$` in a
+  // query and the caller's in a rule body called as `($src rule ...)`.
+  Value src;
   // kPattern: e a v tx added (1 to 5 of them). kPred, kFn, kRule: the args.
   std::vector<Term> terms;
   Value fn;  // kPred, kFn: the function symbol; kRule: the rule name

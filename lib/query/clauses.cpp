@@ -32,6 +32,10 @@ absl::Status ClauseError(std::string_view what, const Clause& c) {
   return absl::InvalidArgumentError(Cat(what, " in clause ", c.form.to_string()));
 }
 
+absl::Status UnknownSource(const Value& src, const Clause& c) {
+  return ClauseError(Cat("Unknown source ", src.to_string(), " (not bound in :in)"), c);
+}
+
 bool Contains(const std::vector<int>& v, int x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
@@ -668,7 +672,7 @@ double Scope::Estimate(const Clause& c, const PlanView& view, std::string* strat
     return bound_vars.empty() ? kUnboundRuleRows : rows * 10;
   }
   // A data pattern.
-  const Source* src = ctx_.FindSource(c.src);
+  const Source* src = ctx_.FindSource(SourceOf(c));
   if (src == nullptr || !src->db) {
     *strategy = "collection";
     return bound_vars.empty() ? 1000 : rows;
@@ -912,21 +916,23 @@ absl::Status Scope::Exec(const Clause& c, Env& env) {
     case ClauseKind::kOr:
       return ExecOr(c, env);
     case ClauseKind::kAnd: {
-      Scope inner(ctx_, hook_, names_);
+      Scope inner(ctx_, hook_, names_, default_src_);
       return inner.Run(c.bodies.front(), env);
     }
     case ClauseKind::kRule:
       if (hook_ == nullptr) return ClauseError("Rules cannot be called here", c);
-      return hook_->Call(c, env);
+      // An unknown default source is reported by the body's first pattern
+      // that reads it: a body may read none (only functions of its arguments).
+      if (!c.src.is_nil() && ctx_.FindSource(c.src) == nullptr) return UnknownSource(c.src, c);
+      return hook_->Call(c, SourceOf(c), env);
   }
   return absl::InternalError("unknown clause kind");
 }
 
 absl::Status Scope::ExecPattern(const Clause& c, Env& env) {
-  const Source* src = ctx_.FindSource(c.src);
-  if (src == nullptr) {
-    return ClauseError(Cat("Unknown source ", c.src.to_string(), " (not bound in :in)"), c);
-  }
+  const Value& src_sym = SourceOf(c);
+  const Source* src = ctx_.FindSource(src_sym);
+  if (src == nullptr) return UnknownSource(src_sym, c);
   if (!src->db) return ExecCollPattern(c, src->coll, env);
   const Db& db = *src->db;
   Scanner scanner(ctx_, db);
@@ -1346,7 +1352,7 @@ absl::Status Scope::ExecNot(const Clause& c, Env& env) {
   Env inner;
   if (*gathered >= 0) inner.Add(Project(env.rels[static_cast<size_t>(*gathered)], join));
   TopRuleHook complete(ctx_);
-  Scope scope(ctx_, NestedHook(&complete), names_);
+  Scope scope(ctx_, NestedHook(&complete), names_, default_src_);
   if (absl::Status s = scope.Run(c.bodies.front(), inner); !s.ok()) return s;
   // What the body matched, on the join variables.
   Rel matched;
@@ -1378,7 +1384,7 @@ absl::Status Scope::ExecOr(const Clause& c, Env& env) {
   for (const std::vector<Clause>& body : c.bodies) {
     Env inner;
     inner.Add(seed);
-    Scope scope(ctx_, NestedHook(&complete), names_);
+    Scope scope(ctx_, NestedHook(&complete), names_, default_src_);
     if (absl::Status s = scope.Run(body, inner); !s.ok()) return s;
     if (inner.empty) continue;
     for (int v : vars) {

@@ -4,6 +4,7 @@
 #define ACCRETE_LIB_QUERY_CLAUSES_HPP_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -18,7 +19,9 @@ namespace accrete::internal::query {
 class RuleHook {
  public:
   virtual ~RuleHook() = default;
-  virtual absl::Status Call(const Clause& call, Env& env) = 0;
+  // `src` is the default source of the rule's body: the call's prefix, or
+  // the calling scope's default.
+  virtual absl::Status Call(const Clause& call, const Value& src, Env& env) = 0;
   // True when each call's answers are complete once it returns.
   virtual bool complete() const = 0;
 };
@@ -42,9 +45,11 @@ struct PlanStep {
 
 class Scope {
  public:
-  // `names` are the scope's variable names, for messages.
-  Scope(Ctx& ctx, RuleHook* hook, const std::vector<std::string>* names)
-      : ctx_(ctx), hook_(hook), names_(names) {}
+  // `names` are the scope's variable names, for messages; `default_src`
+  // is the source of the clauses that name none.
+  Scope(Ctx& ctx, RuleHook* hook, const std::vector<std::string>* names,
+        Value default_src = Value::Symbol("$"))
+      : ctx_(ctx), hook_(hook), names_(names), default_src_(std::move(default_src)) {}
 
   // Runs `clauses` in cost order, joining into `env`.
   absl::Status Run(const std::vector<Clause>& clauses, Env& env);
@@ -60,6 +65,7 @@ class Scope {
 
   absl::Status Exec(const Clause& clause, Env& env);
   std::string VarSymbol(int var) const;
+  const Value& SourceOf(const Clause& c) const { return c.src.is_nil() ? default_src_ : c.src; }
 
  private:
   absl::StatusOr<size_t> Choose(const std::vector<const Clause*>& remaining, const PlanView& view,
@@ -87,6 +93,7 @@ class Scope {
   Ctx& ctx_;
   RuleHook* hook_;
   const std::vector<std::string>* names_;
+  Value default_src_;
   // The clauses not yet run: range pushdown looks here for comparisons on a
   // pattern's value variable.
   std::vector<const Clause*>* remaining_ = nullptr;
@@ -96,7 +103,7 @@ class Scope {
 class TopRuleHook : public RuleHook {
  public:
   explicit TopRuleHook(Ctx& ctx) : ctx_(ctx) {}
-  absl::Status Call(const Clause& call, Env& env) override;
+  absl::Status Call(const Clause& call, const Value& src, Env& env) override;
   bool complete() const override { return true; }
 
  private:

@@ -345,7 +345,7 @@ class Parser {
 
  private:
   Scope root_;
-  Value default_src_ = Value::Symbol("$");
+  Value default_src_;  // nil: the scope's default source
 };
 
 // Splits the list form [:find ... :in ... :where ...] into a map of keyword

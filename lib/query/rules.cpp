@@ -1,19 +1,25 @@
 // Rules, evaluated bottom-up and semi-naively on demand.
 //
 // A call to rule r with some arguments bound is answered from a table for
-// (r, which positions are bound). A table holds seeds -- the bound argument
-// values callers asked about -- and answers -- full argument tuples derived
-// for those seeds. Evaluating a rule body for some seeds registers, at each
-// nested call, the seeds that call needs (this is the magic-set rewriting,
-// done while running), and joins the callee table's answers so far.
+// (r, which positions are bound, the default source of r's body). A table
+// holds seeds -- the bound argument values callers asked about -- and
+// answers -- full argument tuples derived for those seeds. Evaluating a
+// rule body for some seeds registers, at each nested call, the seeds that
+// call needs (this is the magic-set rewriting, done while running), and
+// joins the callee table's answers so far.
 //
 // Rounds repeat until no table gains a seed or an answer. In each round a
 // branch is evaluated for its new seeds against everything known, and for
 // all its seeds against each callee's answers new in the last round (the
 // semi-naive differential), so each derivation is found once per new fact
 // rather than once per round. Branch bodies run in a fixed order chosen once
-// per (branch, bound positions), so that every call in a body always feeds
-// the same table.
+// per (branch, bound positions, source), so that every call in a body always
+// feeds the same table.
+//
+// `($src r ...)` makes $src the default source of r's body: its clauses that
+// name no source read $src, and so do the unprefixed calls they make, down
+// the recursion. The source is part of a table's key, so one rule evaluated
+// under two sources keeps two sets of answers.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -62,32 +68,37 @@ class RuleEngine : public RuleHook {
 
   bool complete() const override { return false; }
 
-  absl::Status Call(const Clause& call, Env& env) override {
-    return Visit(call, env, /*seed=*/true, /*join=*/true);
+  absl::Status Call(const Clause& call, const Value& src, Env& env) override {
+    return Visit(call, src, env, /*seed=*/true, /*join=*/true);
   }
 
   // A call from outside any evaluation: seed, run to the fixpoint, join.
-  absl::Status Solve(const Clause& call, Env& env) {
-    if (absl::Status s = Visit(call, env, true, false); !s.ok()) return s;
+  absl::Status Solve(const Clause& call, const Value& src, Env& env) {
+    if (absl::Status s = Visit(call, src, env, true, false); !s.ok()) return s;
     while (true) {
       bool changed = false;
       if (absl::Status s = Round(&changed); !s.ok()) return s;
       if (!changed) break;
     }
-    return Visit(call, env, false, true);
+    return Visit(call, src, env, false, true);
   }
 
  private:
+  // A rule call in a body: the table it feeds.
+  struct BodyCall {
+    const Clause* call;
+    Value src;
+    uint32_t mask;  // positions bound when it runs
+  };
   struct Body {
     std::vector<Clause> clauses;  // after expanding top-level `or`
     std::vector<const Clause*> order;
-    // The rule calls of the body, in order, with the positions bound when
-    // each runs.
-    std::vector<std::pair<const Clause*, uint32_t>> calls;
+    std::vector<BodyCall> calls;  // in order
     const RuleBranch* branch = nullptr;
   };
   struct Table {
     Value name;
+    Value src;  // the default source of the body
     uint32_t mask = 0;
     std::vector<int> bound_pos;
     RowSet seeds{0};
@@ -116,13 +127,12 @@ class RuleEngine : public RuleHook {
     it->second = index;
   }
 
-  absl::StatusOr<Table*> GetTable(const Clause& call, uint32_t mask) {
-    for (auto& t : tables_) {
-      if (t->mask == mask && t->name == call.fn) return t.get();
-    }
+  absl::StatusOr<Table*> GetTable(const Clause& call, const Value& src, uint32_t mask) {
+    if (Table* t = FindTable(call.fn, src, mask)) return t;
     const std::vector<RuleBranch>& branches = *Branches(call);
     auto table = std::make_unique<Table>();
     table->name = call.fn;
+    table->src = src;
     table->mask = mask;
     const size_t arity = branches.front().head.size();
     for (size_t i = 0; i < arity; ++i) {
@@ -140,7 +150,7 @@ class RuleEngine : public RuleHook {
         auto body = std::make_unique<Body>();
         body->branch = &branch;
         body->clauses = std::move(clauses);
-        Scope planner(ctx_, this, &branch.var_names);
+        Scope planner(ctx_, this, &branch.var_names, src);
         absl::StatusOr<std::vector<PlanStep>> plan = planner.PlanStatic(body->clauses, bound, 10);
         if (!plan.ok()) return plan.status();
         std::vector<int> now_bound = bound;
@@ -154,7 +164,7 @@ class RuleEngine : public RuleHook {
                 m |= 1u << i;
               }
             }
-            body->calls.emplace_back(&c, m);
+            body->calls.push_back({&c, planner.SourceOf(c), m});
           }
           if (c.kind != ClauseKind::kNot && c.kind != ClauseKind::kPred) {
             for (int v : c.vars) {
@@ -173,7 +183,7 @@ class RuleEngine : public RuleHook {
   }
 
   // Registers the call's seeds (seed) and joins its answers into env (join).
-  absl::Status Visit(const Clause& call, Env& env, bool seed, bool join) {
+  absl::Status Visit(const Clause& call, const Value& src, Env& env, bool seed, bool join) {
     const std::vector<RuleBranch>* branches = Branches(call);
     if (branches == nullptr) {
       return ClauseError(Cat("Unknown rule '", call.fn.to_string(), "'"), call);
@@ -198,7 +208,7 @@ class RuleEngine : public RuleHook {
                            call);
       }
     }
-    absl::StatusOr<Table*> table = GetTable(call, mask);
+    absl::StatusOr<Table*> table = GetTable(call, src, mask);
     if (!table.ok()) return table.status();
     Table& t = **table;
     absl::StatusOr<int> gathered = env.Gather(bound_vars, ctx_, call.form);
@@ -299,19 +309,19 @@ class RuleEngine : public RuleHook {
         if (t.seed_hi > t.seed_lo) {
           if (absl::Status s = Evaluate(t, body, t.seed_lo, t.seed_hi, nullptr); !s.ok()) return s;
         }
-        for (const auto& [call, mask] : body.calls) {
-          const Table* callee = FindTable(call->fn, mask);
+        for (const BodyCall& call : body.calls) {
+          const Table* callee = FindTable(call.call->fn, call.src, call.mask);
           if (callee == nullptr || callee->ans_hi == callee->ans_lo || t.seed_hi == 0) continue;
-          if (absl::Status s = Evaluate(t, body, 0, t.seed_hi, call); !s.ok()) return s;
+          if (absl::Status s = Evaluate(t, body, 0, t.seed_hi, call.call); !s.ok()) return s;
         }
       }
     }
     return absl::OkStatus();
   }
 
-  const Table* FindTable(const Value& name, uint32_t mask) const {
+  Table* FindTable(const Value& name, const Value& src, uint32_t mask) const {
     for (const auto& t : tables_) {
-      if (t->mask == mask && t->name == name) return t.get();
+      if (t->mask == mask && t->name == name && t->src == src) return t.get();
     }
     return nullptr;
   }
@@ -349,7 +359,7 @@ class RuleEngine : public RuleHook {
     env.Add(std::move(seeds));
     const Clause* saved = delta_call_;
     delta_call_ = delta;
-    Scope scope(ctx_, this, &branch.var_names);
+    Scope scope(ctx_, this, &branch.var_names, t.src);
     absl::Status s = scope.RunInOrder(body.order, env);
     delta_call_ = saved;
     if (!s.ok()) return s;
@@ -384,7 +394,7 @@ class RuleEngine : public RuleHook {
 
 }  // namespace
 
-absl::Status TopRuleHook::Call(const Clause& call, Env& env) {
+absl::Status TopRuleHook::Call(const Clause& call, const Value& src, Env& env) {
   if (ctx_.rules == nullptr) {
     return ClauseError(Cat("Unknown rule '", call.fn.to_string(), "' (no rules given with %)"),
                        call);
@@ -394,7 +404,7 @@ absl::Status TopRuleHook::Call(const Clause& call, Env& env) {
   }
   ++ctx_.rule_depth;
   RuleEngine engine(ctx_, *ctx_.rules);
-  absl::Status s = engine.Solve(call, env);
+  absl::Status s = engine.Solve(call, src, env);
   --ctx_.rule_depth;
   return s;
 }

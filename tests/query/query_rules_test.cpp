@@ -3,6 +3,7 @@
 // and a transitive closure over 100k edges.
 //
 // Parents (child -> parent): Anna -> Yuri -> Oleg -> Petr -> Ivan, a chain.
+#include <optional>
 #include <string>
 
 #include "query_fixture.hpp"
@@ -197,6 +198,135 @@ TEST_F(QueryTest, RuleErrors) {
   ExpectError(absl::StatusCode::kInvalidArgument, {"33 arguments", "at most 32"},
               "[:find ?x :in $ % :where (r ?x)]", db(),
               E(absl::StrCat("[[(r", args, ") [?a0 :person/age 1]]]")));
+}
+
+// `($src rule ...)`: the rule's body reads $src wherever it names no source
+// of its own, through recursion, not and or; a source it names stays.
+class RuleSourceTest : public QueryTest {
+ protected:
+  void SetUp() override {
+    QueryTest::SetUp();
+    old_ = db();
+    // Now: Oleg no longer descends from Petr, Ivan has a parent Adam, and
+    // Yuri is called Yura.
+    ASSERT_OK(conn_->transact(R"([
+      [:db/retract [:person/name "Oleg"] :person/parent [:person/name "Petr"]]
+      {:db/id "adam" :person/name "Adam"}
+      [:db/add [:person/name "Ivan"] :person/parent "adam"]
+      [:db/add [:person/name "Yuri"] :person/name "Yura"]
+    ])"));
+  }
+  std::optional<Db> old_;
+};
+
+TEST_F(RuleSourceTest, PrefixedCallReadsItsSourceThroughRecursion) {
+  const Value rules = E(kAncestorRules);
+  // Anna's ancestors now (the chain stops at Oleg) and in $old (it goes on
+  // to Ivan: the recursive calls stay in $old).
+  EXPECT_EQ(Q(R"([:find ?n :in $ $old % :where [?a :person/name "Anna"] (anc ?a ?p)
+                  [?p :person/name ?n]])",
+              db(), *old_, rules),
+            E(R"(#{["Yura"] ["Oleg"]})"));
+  EXPECT_EQ(Q(R"([:find ?n :in $ $old % :where [?a :person/name "Anna"] ($old anc ?a ?p)
+                  [?p :person/name ?n]])",
+              db(), *old_, rules),
+            E(R"(#{["Yura"] ["Oleg"] ["Petr"] ["Ivan"]})"));
+  // Nothing bound: each source's whole closure (10 pairs in $old; now
+  // Anna-Yuri-Oleg gives 3 and Petr-Ivan-Adam 3).
+  EXPECT_EQ(Q("[:find (count ?x) . :with ?y :in $old % :where ($old anc ?x ?y)]", *old_, rules),
+            Value(10));
+  EXPECT_EQ(Q("[:find (count ?x) . :with ?y :in $ $old % :where (anc ?x ?y)]", db(), *old_, rules),
+            Value(6));
+  // $ prefixing a call is the same as no prefix.
+  EXPECT_EQ(
+      Q("[:find (count ?x) . :with ?y :in $ $old % :where ($ anc ?x ?y)]", db(), *old_, rules),
+      Value(6));
+}
+
+TEST_F(RuleSourceTest, OneRuleUnderTwoSourcesInOneQuery) {
+  const Value rules = E(kAncestorRules);
+  // Ancestors of Anna in both, and in $old only.
+  EXPECT_EQ(Q(R"([:find ?n :in $ $old % :where [?a :person/name "Anna"] (anc ?a ?p)
+                  ($old anc ?a ?p) [?p :person/name ?n]])",
+              db(), *old_, rules),
+            E(R"(#{["Yura"] ["Oleg"]})"));
+  EXPECT_EQ(Q(R"([:find ?n :in $ $old % :where [?a :person/name "Anna"] ($old anc ?a ?p)
+                  (not (anc ?a ?p)) [?p :person/name ?n]])",
+              db(), *old_, rules),
+            E(R"(#{["Petr"] ["Ivan"]})"));
+  // Inside one evaluation: a rule whose body calls anc under both sources,
+  // with the same bound positions, must keep the two sets of answers apart.
+  const Value both = E(R"([
+    [(anc ?x ?y) [?x :person/parent ?y]]
+    [(anc ?x ?y) [?x :person/parent ?z] (anc ?z ?y)]
+    [(only-old ?x ?y) ($old anc ?x ?y) (not (anc ?x ?y))]
+    [(either ?x ?y) (anc ?x ?y)]
+    [(either ?x ?y) ($old anc ?x ?y)]
+  ])");
+  EXPECT_EQ(Q(R"([:find ?n :in $ $old % :where [?a :person/name "Anna"] (only-old ?a ?p)
+                  [?p :person/name ?n]])",
+              db(), *old_, both),
+            E(R"(#{["Petr"] ["Ivan"]})"));
+  EXPECT_EQ(Q(R"([:find ?n :in $ $old % :where [?a :person/name "Anna"] (either ?a ?p)
+                  [?p :person/name ?n]])",
+              db(), *old_, both),
+            E(R"(#{["Yura"] ["Oleg"] ["Petr"] ["Ivan"]})"));
+  EXPECT_EQ(
+      Q("[:find (count ?x) . :with ?y :in $ $old % :where (either ?x ?y)]", db(), *old_, both),
+      Value(12));  // $old's 10, and now's Petr-Adam and Ivan-Adam
+}
+
+TEST_F(RuleSourceTest, ExplicitSourcesInsideTheBodyStay) {
+  // Renamed: the name in the calling source differs from the name in $.
+  const Value rules = E(R"([
+    [(renamed ?e ?was ?is) [?e :person/name ?was] [$ ?e :person/name ?is] [(!= ?was ?is)]]
+    [(orphan ?e) [?e :person/name _] (not [?e :person/parent _])]
+    [(old-orphan ?e) ($old orphan ?e)]
+  ])");
+  EXPECT_EQ(
+      Q("[:find ?was ?is :in $ $old % :where ($old renamed ?e ?was ?is)]", db(), *old_, rules),
+      E(R"(#{["Yuri" "Yura"]})"));
+  EXPECT_EQ(Q("[:find ?was ?is :in $ $old % :where (renamed ?e ?was ?is)]", db(), *old_, rules),
+            E("#{}"));
+  // A not inside the body reads the calling source too.
+  EXPECT_EQ(
+      Q("[:find ?n :in $ $old % :where (orphan ?e) [?e :person/name ?n]]", db(), *old_, rules),
+      E(R"(#{["Oleg"] ["Adam"]})"));
+  EXPECT_EQ(
+      Q("[:find ?n :in $ $old % :where ($old orphan ?e) [?e :person/name ?n]]", db(), *old_, rules),
+      E(R"(#{["Ivan"]})"));
+  // A prefixed call inside a body switches source whatever the caller's.
+  EXPECT_EQ(
+      Q("[:find ?n :in $ $old % :where (old-orphan ?e) [?e :person/name ?n]]", db(), *old_, rules),
+      E(R"(#{["Ivan"]})"));
+}
+
+TEST_F(RuleSourceTest, CollectionOfTuplesAsTheRuleSource) {
+  const Value rules = E(R"([
+    [(reach ?x ?y) [?x ?y]]
+    [(reach ?x ?y) [?x ?z] (reach ?z ?y)]
+  ])");
+  const Value edges = E("[[1 2] [2 3] [3 4] [10 11]]");
+  const Value edges2 = E("[[1 5] [5 6]]");
+  EXPECT_EQ(Q("[:find ?y :in $edges % :where ($edges reach 1 ?y)]", edges, rules),
+            E("#{[2] [3] [4]}"));
+  EXPECT_EQ(Q("[:find ?y :in $e $f % :where ($e reach 1 ?y) (not ($f reach 1 ?y))]", edges, edges2,
+              rules),
+            E("#{[2] [3] [4]}"));
+  EXPECT_EQ(Q("[:find ?y :in $e $f % :where ($f reach 1 ?y)]", edges, edges2, rules),
+            E("#{[5] [6]}"));
+  EXPECT_EQ(Q("[:find (count ?x) . :with ?y :in $e % :where ($e reach ?x ?y)]", edges, rules),
+            Value(7));
+}
+
+TEST_F(RuleSourceTest, UnknownSourceInTheRulePrefix) {
+  const Value rules = E(kAncestorRules);
+  ExpectError(absl::StatusCode::kInvalidArgument, {"Unknown source $nope", "($nope anc ?x ?y)"},
+              "[:find ?x :in $ % :where ($nope anc ?x ?y)]", db(), rules);
+  // Inside a rule body too.
+  ExpectError(absl::StatusCode::kInvalidArgument, {"Unknown source $nope", "($nope anc ?x ?y)"},
+              "[:find ?x :in $ % :where (r ?x ?y)]", db(),
+              E("[[(r ?x ?y) ($nope anc ?x ?y)] [(anc ?x ?y) [?x :person/parent ?y]]]"));
 }
 
 // The transitive closure of a tree of 100,000 parent edges (fan-out 4,
