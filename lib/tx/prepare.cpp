@@ -30,6 +30,7 @@ absl::StatusOr<PreparedTx> Preparer::Run(const Value& tx_data) {
   if (absl::Status s = ExpandForms(tx_data, nullptr, 0); !s.ok()) return s;
   if (absl::Status s = ResolveTempids(); !s.ok()) return s;
   if (absl::Status s = BuildFacts(); !s.ok()) return s;
+  std::deque<Op>().swap(ops_);  // all in facts_ now; a bulk import's largest part
   if (absl::Status s = MaintainComposites(); !s.ok()) return s;
   if (absl::Status s = ApplyCardinality(); !s.ok()) return s;
   if (absl::Status s = CheckUnique(); !s.ok()) return s;
@@ -166,8 +167,8 @@ absl::Status CheckEnsures(const Db& db_after, const PreparedTx& tx, const Regist
           pred.is_symbol() ? registry.FindEntityPredicate(pred.qualified_name()) : nullptr;
       if (pred.is_symbol()) {
         if (absl::Status s = registry.CheckAllowed(pred.qualified_name()); !s.ok()) {
-          return absl::Status(s.code(), Cat("Entity predicate of ", spec_name(check.spec), ": ",
-                                            s.message()));
+          return absl::Status(
+              s.code(), Cat("Entity predicate of ", spec_name(check.spec), ": ", s.message()));
         }
       }
       if (fn == nullptr) {
