@@ -5,6 +5,8 @@
 // keeps its all-or-nothing outcome.
 #include "accrete/connection.hpp"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -283,7 +285,13 @@ class ConnectionImpl final : public Connection {
   }
 
   void WriterLoop() {
-    size_t last_batch = 0;
+    // The sizes of the last few batches; the largest is how many writers
+    // are taking turns. Not just the last one: when a straggler misses a
+    // batch, the next would otherwise wait for that smaller number only, and
+    // one batch of seven and one of one (each paying a full commit) would
+    // follow each other from then on.
+    std::array<size_t, 4> recent{};
+    size_t next_recent = 0;
     std::chrono::steady_clock::duration last_commit{};
     while (true) {
       std::vector<std::shared_ptr<Pending>> batch;
@@ -296,14 +304,14 @@ class ConnectionImpl final : public Connection {
         // durable store, waiting up to one commit's time for them to arrive
         // lets them share the next fsync instead of paying one each (on two
         // cores, eight woken writers need about that long to come back).
-        if (store_->options().durable && queue_.size() < last_batch) {
+        const size_t expected = *std::max_element(recent.begin(), recent.end());
+        if (store_->options().durable && queue_.size() < expected) {
           const auto linger = std::min<std::chrono::steady_clock::duration>(
               last_commit, std::chrono::milliseconds(1));
           // Only the writer that completes the batch wakes this thread: on
           // two cores, each needless wake-up takes a core from the writers.
-          wake_at_ = last_batch;
-          queue_cv_.wait_for(lock, linger,
-                             [&] { return stopping_ || queue_.size() >= last_batch; });
+          wake_at_ = expected;
+          queue_cv_.wait_for(lock, linger, [&] { return stopping_ || queue_.size() >= expected; });
           wake_at_ = 1;
         }
         // Everything queued joins this batch: waiting writers share one
@@ -316,7 +324,7 @@ class ConnectionImpl final : public Connection {
       const auto started = std::chrono::steady_clock::now();
       CommitBatch(batch);
       last_commit = std::chrono::steady_clock::now() - started;
-      last_batch = batch.size();
+      recent[next_recent++ % recent.size()] = batch.size();
     }
   }
 
