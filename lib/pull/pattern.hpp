@@ -114,6 +114,9 @@ struct ResolvedSpec {
   int recursion = -1;
   // Forward attributes: the slot that collects the entity's values of attr.
   int slot = -1;
+  // Whether this is the only spec reading its slot: it may then take the
+  // slot's values instead of copying them.
+  bool sole_reader = false;
 };
 
 // A forward attribute an entity's scan collects, and the most values any
@@ -121,6 +124,7 @@ struct ResolvedSpec {
 struct PullSlot {
   const Attribute* attr = nullptr;
   int64_t keep = 0;
+  int readers = 0;  // the specs reading this slot
 };
 
 struct ResolvedPattern {
@@ -132,6 +136,9 @@ struct ResolvedPattern {
   uint64_t first_attr = UINT64_MAX;
   uint64_t last_attr = 0;
   bool has_forward = false;  // wildcard or any forward attribute
+  // Not a wildcard, and no two specs share a key: the entries a pull makes,
+  // in spec order, are already a map's sorted unique entries.
+  bool sorted_keys = false;
 
   // The root owns every nested pattern and counts the recursion specs.
   std::vector<std::unique_ptr<ResolvedPattern>> children;

@@ -4,14 +4,18 @@
 // Each entity is read with one EAVT scan: of [e a] when the pattern reads a
 // single forward attribute, of the whole [e] range when it reads several or
 // `*` (one cursor seek instead of one per attribute; entities are small).
-// Values are decoded straight into the result's Values; the scan finishes
-// before any nested entity is pulled, so no two scans are open at once.
+// Values are decoded into buffers the pull reuses from entity to entity and
+// moved from there into the result; the scan finishes before any nested
+// entity is pulled, so no two scans are open at once.
 #include <algorithm>
+#include <iterator>
 #include <optional>
+#include <span>
 
 #include "absl/container/inlined_vector.h"
 #include "db/db_state.hpp"
 #include "db/scan.hpp"
+#include "edn/heap_block.hpp"
 #include "edn/str_cat.hpp"
 #include "pull/pattern.hpp"
 #include "pull/pull.hpp"
@@ -29,25 +33,32 @@ constexpr size_t kMaxNesting = 256;
 // PullEntities reads at most this many entities with one read transaction.
 constexpr size_t kEntitiesPerSnapshot = 4096;
 
-// One attribute's values of an entity, in EAVT order. Inline room for a
-// cardinality-one value: most groups allocate nothing.
+// One attribute's values of an entity, in EAVT order: values[begin, end) of
+// its EntityValues.
 struct Group {
   const Attribute* attr = nullptr;
-  absl::InlinedVector<Value, 1> values;
+  uint32_t begin = 0;
+  uint32_t end = 0;
 };
 
 // What Collect read of one entity: its attribute groups, and for each slot
-// of the pattern the index of its group (-1: the entity has no value).
+// of the pattern the index of its group (-1: the entity has no value). A
+// pull keeps one per nesting level and reuses it from entity to entity, so
+// reading an entity allocates nothing once its buffers have grown.
 struct EntityValues {
-  absl::InlinedVector<Group, 4> groups;
-  absl::InlinedVector<int, 4> slot_groups;
+  std::vector<Value> values;
+  std::vector<Group> groups;
+  std::vector<int> slot_groups;
+
+  std::span<Value> of(const Group& g) { return {values.data() + g.begin, values.data() + g.end}; }
 };
 
-Value IdMap(EntityId e) { return Value::Map({{DbIdKeyword(), Value::Integer(e)}}); }
+Value IdMap(EntityId e) { return MakeSortedMap({{DbIdKeyword(), Value::Integer(e)}}); }
 
 class Puller {
  public:
-  Puller(const DbState& db, int recursion_count) : db_(db), depths_(recursion_count, 0) {}
+  Puller(const DbState& db, const ResolvedPattern& root)
+      : db_(db), depths_(root.recursion_count, 0) {}
 
   absl::StatusOr<Value> Pull(const ResolvedPattern& pattern, EntityId e) {
     if (path_.size() >= kMaxNesting) {
@@ -62,7 +73,7 @@ class Puller {
 
  private:
   absl::StatusOr<Value> PullOnPath(const ResolvedPattern& pattern, EntityId e) {
-    EntityValues read;
+    EntityValues& read = Level(path_.size() - 1);
     absl::Status status = Collect(pattern, e, &read);
     if (!status.ok()) return status;
     std::vector<MapEntry> entries;
@@ -75,7 +86,7 @@ class Puller {
             read.slot_groups.end()) {
           continue;
         }
-        absl::StatusOr<Value> value = WildcardValue(read.groups[g]);
+        absl::StatusOr<Value> value = WildcardValue(read.groups[g], read.of(read.groups[g]));
         if (!value.ok()) return value.status();
         entries.push_back({read.groups[g].attr->ident, *std::move(value)});
       }
@@ -84,54 +95,64 @@ class Puller {
       status = AddSpec(spec, e, read, &entries);
       if (!status.ok()) return status;
     }
+    if (pattern.sorted_keys) return MakeSortedMap(std::move(entries));
     return Value::Map(std::move(entries));
+  }
+
+  // The buffers of nesting level `depth`, kept from entity to entity. Held
+  // by pointer: a deeper level being added must not move a shallower one
+  // whose values are being used.
+  EntityValues& Level(size_t depth) {
+    while (levels_.size() <= depth) levels_.push_back(std::make_unique<EntityValues>());
+    return *levels_[depth];
   }
 
   // Reads the forward attributes `pattern` needs of `e`.
   absl::Status Collect(const ResolvedPattern& pattern, EntityId e, EntityValues* read) {
+    read->values.clear();
+    read->groups.clear();
     read->slot_groups.assign(pattern.slots.size(), -1);
     if (!pattern.has_forward) return absl::OkStatus();
-    std::string prefix;
-    AppendId(&prefix, static_cast<uint64_t>(e));
+    prefix_.clear();
+    AppendId(&prefix_, static_cast<uint64_t>(e));
+    std::vector<Value>& values = read->values;
     if (!pattern.wildcard && pattern.slots.size() == 1) {
       const PullSlot& slot = pattern.slots.front();
-      AppendId(&prefix, static_cast<uint64_t>(slot.attr->id));
-      Group group{slot.attr, {}};
-      absl::Status status = Scan(Index::kEavt, prefix, {}, [&](const RawDatom& d) {
-        group.values.emplace_back();
-        DecodeValueInto(d.v, &group.values.back(), &scratch_);
-        return static_cast<int64_t>(group.values.size()) < slot.keep;
+      AppendId(&prefix_, static_cast<uint64_t>(slot.attr->id));
+      absl::Status status = Scan(Index::kEavt, prefix_, {}, [&](const RawDatom& d) {
+        DecodeValueInto(d.v, &values.emplace_back(), &scratch_);
+        return static_cast<int64_t>(values.size()) < slot.keep;
       });
       if (!status.ok()) return status;
-      if (!group.values.empty()) {
-        read->groups.push_back(std::move(group));
+      if (!values.empty()) {
+        read->groups.push_back({slot.attr, 0, static_cast<uint32_t>(values.size())});
         read->slot_groups[0] = 0;
       }
       return absl::OkStatus();
     }
     // Without *, only the attributes from the pattern's least id to its
     // greatest need reading: start at the one, stop past the other.
-    std::string start;
+    start_.clear();
     uint64_t last_a = UINT64_MAX;
     if (!pattern.wildcard) {
-      start = prefix;
-      AppendId(&start, pattern.first_attr);
+      start_ = prefix_;
+      AppendId(&start_, pattern.first_attr);
       last_a = pattern.last_attr;
     }
     uint64_t current_a = 0;
     Group* current = nullptr;
     int64_t keep = 0;
     bool started = false;
-    return Scan(Index::kEavt, prefix, start, [&](const RawDatom& d) {
+    return Scan(Index::kEavt, prefix_, start_, [&](const RawDatom& d) {
       if (!started || d.a != current_a) {
         if (d.a > last_a) return false;
         started = true;
         current_a = d.a;
         current = StartGroup(pattern, d.a, read, &keep);
       }
-      if (current != nullptr && static_cast<int64_t>(current->values.size()) < keep) {
-        current->values.emplace_back();
-        DecodeValueInto(d.v, &current->values.back(), &scratch_);
+      if (current != nullptr && static_cast<int64_t>(current->end - current->begin) < keep) {
+        DecodeValueInto(d.v, &values.emplace_back(), &scratch_);
+        ++current->end;
       }
       return true;
     });
@@ -159,14 +180,15 @@ class Puller {
       *keep = std::max(*keep, attr->many ? kDefaultPullLimit : int64_t{1});
     }
     if (attr == nullptr) return nullptr;
-    read->groups.push_back({attr, {}});
+    const auto begin = static_cast<uint32_t>(read->values.size());
+    read->groups.push_back({attr, begin, begin});
     if (slot >= 0) read->slot_groups[slot] = static_cast<int>(read->groups.size() - 1);
     return &read->groups.back();
   }
 
   // Adds `spec`'s entry for entity `e` to `entries` (nothing when the entity
   // has no value and the spec no default).
-  absl::Status AddSpec(const ResolvedSpec& spec, EntityId e, const EntityValues& read,
+  absl::Status AddSpec(const ResolvedSpec& spec, EntityId e, EntityValues& read,
                        std::vector<MapEntry>* entries) {
     const PullSpec& parsed = *spec.spec;
     if (parsed.nested == PullSpec::Nested::kRecurse && parsed.depth &&
@@ -180,7 +202,8 @@ class Puller {
       absl::Status status = ReverseValue(spec, e, &value);
       if (!status.ok()) return status;
     } else if (read.slot_groups[spec.slot] >= 0) {
-      absl::Status status = ForwardValue(spec, read.groups[read.slot_groups[spec.slot]], &value);
+      absl::Status status =
+          ForwardValue(spec, read.of(read.groups[read.slot_groups[spec.slot]]), &value);
       if (!status.ok()) return status;
     }
     if (!value) {
@@ -202,29 +225,38 @@ class Puller {
     return absl::OkStatus();
   }
 
-  absl::Status ForwardValue(const ResolvedSpec& spec, const Group& group,
+  // `values` are the entity's values of the spec's attribute; the spec
+  // takes them when it is their only reader.
+  absl::Status ForwardValue(const ResolvedSpec& spec, std::span<Value> values,
                             std::optional<Value>* value) {
     const Attribute& attr = *spec.attr;
     if (!attr.many) {
       if (!attr.is_ref()) {
-        *value = group.values.front();
+        *value = spec.sole_reader ? std::move(values.front()) : values.front();
         return absl::OkStatus();
       }
-      absl::StatusOr<Value> item = RefValue(spec, group.values.front().as_int(), attr.component);
+      absl::StatusOr<Value> item = RefValue(spec, values.front().as_int(), attr.component);
       if (!item.ok()) return item.status();
       *value = *std::move(item);
       return absl::OkStatus();
     }
-    const size_t n = static_cast<size_t>(std::min<int64_t>(
-        spec.spec->limit.value_or(INT64_MAX), static_cast<int64_t>(group.values.size())));
+    const size_t n = static_cast<size_t>(std::min<int64_t>(spec.spec->limit.value_or(INT64_MAX),
+                                                           static_cast<int64_t>(values.size())));
+    values = values.first(n);
     std::vector<Value> items;
-    items.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      if (!attr.is_ref()) {
-        items.push_back(group.values[i]);
-        continue;
+    if (!attr.is_ref()) {
+      if (spec.sole_reader) {
+        items.assign(std::make_move_iterator(values.begin()),
+                     std::make_move_iterator(values.end()));
+      } else {
+        items.assign(values.begin(), values.end());
       }
-      absl::StatusOr<Value> item = RefValue(spec, group.values[i].as_int(), attr.component);
+      *value = Value::Vector(std::move(items));
+      return absl::OkStatus();
+    }
+    items.reserve(n);
+    for (const Value& v : values) {
+      absl::StatusOr<Value> item = RefValue(spec, v.as_int(), attr.component);
       if (!item.ok()) return item.status();
       items.push_back(*std::move(item));
     }
@@ -279,16 +311,17 @@ class Puller {
   }
 
   // A value under `*`: refs to components expanded with `*`, other refs as
-  // reference maps.
-  absl::StatusOr<Value> WildcardValue(const Group& group) {
+  // reference maps. Takes `values` (no spec reads a wildcard's group).
+  absl::StatusOr<Value> WildcardValue(const Group& group, std::span<Value> values) {
     const Attribute& attr = *group.attr;
     if (!attr.is_ref()) {
-      if (!attr.many) return group.values.front();
-      return Value::Vector(std::vector<Value>(group.values.begin(), group.values.end()));
+      if (!attr.many) return std::move(values.front());
+      return Value::Vector(std::vector<Value>(std::make_move_iterator(values.begin()),
+                                              std::make_move_iterator(values.end())));
     }
     std::vector<Value> items;
-    items.reserve(group.values.size());
-    for (const Value& v : group.values) {
+    items.reserve(values.size());
+    for (const Value& v : values) {
       absl::StatusOr<Value> item =
           attr.component ? ExpandComponent(v.as_int()) : RefMap(v.as_int());
       if (!item.ok()) return item.status();
@@ -307,7 +340,8 @@ class Puller {
   Value RefMap(EntityId target) const {
     const Value* ident = db_.schema->Ident(target);
     if (ident == nullptr) return IdMap(target);
-    return Value::Map({{DbIdKeyword(), Value::Integer(target)}, {IdentKeyword(), *ident}});
+    // :db/id sorts before :db/ident.
+    return MakeSortedMap({{DbIdKeyword(), Value::Integer(target)}, {IdentKeyword(), *ident}});
   }
 
   // Calls `fn` on the datoms of `index` under `prefix`, from `start` (empty:
@@ -348,7 +382,11 @@ class Puller {
   absl::InlinedVector<int64_t, 4> depths_;
   // The entities being pulled, outermost first.
   absl::InlinedVector<EntityId, 8> path_;
+  // Per nesting level, the entity being read there (see Level()).
+  std::vector<std::unique_ptr<EntityValues>> levels_;
   std::string scratch_;  // DecodeValueInto's
+  std::string prefix_;   // Collect's scan prefix and start, kept for their capacity
+  std::string start_;
   std::unique_ptr<RawScan> eavt_;
   std::unique_ptr<RawScan> vaet_;
 };
@@ -373,7 +411,7 @@ absl::StatusOr<Value> PullEntity(const Db& db, const PullPattern& pattern, Entit
   const DbState& state = *db.state();
   absl::StatusOr<std::shared_ptr<const ResolvedPattern>> resolved = ResolveFor(state, pattern);
   if (!resolved.ok()) return resolved.status();
-  Puller puller(state, (*resolved)->recursion_count);
+  Puller puller(state, **resolved);
   return puller.Pull(**resolved, e);
 }
 
@@ -388,7 +426,7 @@ absl::StatusOr<std::vector<Value>> PullEntities(const Db& db, const PullPattern&
   for (size_t i = 0; i < entities.size(); ++i) {
     // A fresh puller now and then ends its read transaction, so a long
     // pull_many does not pin old pages for its whole run.
-    if (i % kEntitiesPerSnapshot == 0) puller.emplace(state, (*resolved)->recursion_count);
+    if (i % kEntitiesPerSnapshot == 0) puller.emplace(state, **resolved);
     absl::StatusOr<Value> result = puller->Pull(**resolved, entities[i]);
     if (!result.ok()) return result.status();
     results.push_back(*std::move(result));

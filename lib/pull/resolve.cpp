@@ -49,6 +49,12 @@ class Resolver {
                      [](const ResolvedSpec& a, const ResolvedSpec& b) {
                        return compare(a.spec->key, b.spec->key) < 0;
                      });
+    out->sorted_keys = !out->wildcard;
+    for (size_t i = 0; i < out->specs.size(); ++i) {
+      ResolvedSpec& r = out->specs[i];
+      if (r.slot >= 0) r.sole_reader = out->slots[r.slot].readers == 1;
+      if (i > 0 && compare(out->specs[i - 1].spec->key, r.spec->key) == 0) out->sorted_keys = false;
+    }
     return absl::OkStatus();
   }
 
@@ -79,13 +85,14 @@ class Resolver {
                                 [&](const PullSlot& slot) { return slot.attr == r->attr; });
       r->slot = static_cast<int>(found - out->slots.begin());
       if (found == out->slots.end()) {
-        out->slots.push_back({r->attr, 0});
+        out->slots.push_back({r->attr, 0, 0});
         const uint64_t a = static_cast<uint64_t>(r->attr->id);
         out->first_attr = std::min(out->first_attr, a);
         out->last_attr = std::max(out->last_attr, a);
       }
       const int64_t keep = r->attr->many ? spec.limit.value_or(INT64_MAX) : 1;
       out->slots[r->slot].keep = std::max(out->slots[r->slot].keep, keep);
+      ++out->slots[r->slot].readers;
       out->has_forward = true;
     }
     return absl::OkStatus();

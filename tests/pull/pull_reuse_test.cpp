@@ -1,0 +1,78 @@
+// What one pull reuses from entity to entity (the buffers an entity's datoms
+// are read into, per nesting level) and what it hands out instead of copying
+// (values taken by their only reader, maps built from entries already in key
+// order): none of it may show in a result.
+#include "pull/pull_fixture.hpp"
+
+namespace accrete::pull_test {
+namespace {
+
+// Each pattern pulled from each entity alone and with pull_many over all of
+// them in one go (one puller, its buffers reused): the same results.
+TEST_F(PullTest, PullManyGivesWhatEachPullGives) {
+  const std::vector<std::string> patterns = {
+      "[:person/name :person/aliases :person/age]",
+      "[:person/aliases]",
+      "[*]",
+      "[:db/id :person/name {:person/friend [:person/name :person/aliases]}]",
+      "[:tree/name {:tree/children ...}]",
+      "[:tree/name {:tree/children 1}]",
+      "[* {:person/friend [*]}]",
+      "[:person/name :person/_friend {:order/items [:item/sku {:item/parts [:part/name]}]}]",
+  };
+  // Big entities next to small ones and entities with nothing, in both
+  // orders: a buffer grown by one entity must not leave values for the next.
+  std::vector<Value> eids;
+  for (const char* name : {"ann", "leaf", "bob", "order", "root", "cid", "ann", "i1", "c1"}) {
+    eids.push_back(Ref(name));
+  }
+  eids.push_back(Value::Integer(MakeEntityId(kPartUser, 999999)));
+  eids.push_back(Ref("ann"));
+  for (const std::string& pattern : patterns) {
+    auto many = pull_many(db(), Edn(pattern), eids);
+    ASSERT_OK(many);
+    ASSERT_EQ(many->size(), eids.size());
+    for (size_t i = 0; i < eids.size(); ++i) {
+      EXPECT_EQ((*many)[i], Pull(pattern, eids[i])) << pattern << " of " << eids[i].to_string();
+    }
+  }
+}
+
+TEST_F(PullTest, TwoSpecsReadingOneCardinalityOneAttributeBothGetIt) {
+  EXPECT_EQ(Pull(R"([:person/name [:person/name :as "n"] [:person/name :as :n2]])", Ref("ann")),
+            Edn(R"({:person/name "Ann" "n" "Ann" :n2 "Ann"})"));
+  EXPECT_EQ(Pull(R"([* [:person/aliases :as "aka"]])", Ref("ann")).get(Value::String("aka"))
+                ->to_string(),
+            R"(["a" "annie"])");
+}
+
+// Two specs giving one key: the later one in the pattern wins when it has a
+// value, as for any map built with a repeated key.
+TEST_F(PullTest, SpecsSharingAKeyTheLaterWins) {
+  EXPECT_EQ(Pull("[[:person/aliases :as :x] [:person/name :as :x]]", Ref("ann")),
+            Edn(R"({:x "Ann"})"));
+  EXPECT_EQ(Pull("[[:person/name :as :x] [:person/aliases :as :x]]", Ref("ann")),
+            Edn(R"({:x ["a" "annie"]})"));
+  EXPECT_EQ(Pull("[[:person/name :as :x] [:person/aliases :as :x]]", Ref("bob")),
+            Edn(R"({:x "Bob"})"));
+  EXPECT_EQ(Pull("[[:person/name :as :person/age] :person/age]", Ref("ann")),
+            Edn("{:person/age 30}"));
+}
+
+// Keys of different kinds sort as compare() orders them; the map a pull
+// builds must hold them in that order to be found.
+TEST_F(PullTest, KeysOfMixedKindsCanBeLookedUp) {
+  const Value result =
+      Pull(R"([[:person/name :as "s"] [:person/age :as 7] :person/aliases [:db/id :as a/sym]])",
+           Ref("ann"));
+  ASSERT_TRUE(result.is_map());
+  EXPECT_EQ(result.size(), 4u);
+  EXPECT_EQ(*result.get(Value::String("s")), Value::String("Ann"));
+  EXPECT_EQ(*result.get(Value::Integer(7)), Value::Integer(30));
+  EXPECT_EQ(result.get(kw("person/aliases"))->size(), 2u);
+  EXPECT_EQ(*result.get(sym("a/sym")), Ref("ann"));
+  EXPECT_EQ(result, Edn(R"({"s" "Ann" 7 30 :person/aliases ["a" "annie"] a/sym %ann})"));
+}
+
+}  // namespace
+}  // namespace accrete::pull_test
