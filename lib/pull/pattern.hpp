@@ -123,8 +123,12 @@ struct ResolvedSpec {
 // spec reading it keeps (INT64_MAX: all).
 struct PullSlot {
   const Attribute* attr = nullptr;
+  uint64_t a = 0;  // attr's id, as an entity's datoms give it
   int64_t keep = 0;
   int readers = 0;  // the specs reading this slot
+  // This slot's index among all the slots of the root pattern and its
+  // nested patterns (a pull's per-slot state is indexed by it).
+  int index = -1;
 };
 
 struct ResolvedPattern {
@@ -140,9 +144,11 @@ struct ResolvedPattern {
   // in spec order, are already a map's sorted unique entries.
   bool sorted_keys = false;
 
-  // The root owns every nested pattern and counts the recursion specs.
+  // The root owns every nested pattern and counts the recursion specs and
+  // the slots.
   std::vector<std::unique_ptr<ResolvedPattern>> children;
   int recursion_count = 0;
+  int slot_count = 0;
 };
 
 // The pattern `[*]`, resolved (the same for every schema): component

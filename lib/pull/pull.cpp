@@ -8,6 +8,7 @@
 // moved from there into the result; the scan finishes before any nested
 // entity is pulled, so no two scans are open at once.
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 #include <optional>
 #include <span>
@@ -39,6 +40,7 @@ struct Group {
   const Attribute* attr = nullptr;
   uint32_t begin = 0;
   uint32_t end = 0;
+  int slot_index = -1;  // the pattern slot's PullSlot::index; -1: none
 };
 
 // What Collect read of one entity: its attribute groups, and for each slot
@@ -53,12 +55,111 @@ struct EntityValues {
   std::span<Value> of(const Group& g) { return {values.data() + g.begin, values.data() + g.end}; }
 };
 
+// Decodes the strings and keywords a pull reads, sharing one Value per
+// distinct encoding (Values are immutable): a last name or an enum-like
+// string repeated across thousands of entities costs one allocation instead
+// of one per entity (and one free when the result is dropped), a keyword no
+// interning. Direct-mapped: a colliding encoding replaces the one cached.
+// A slot whose values mostly differ (names, ids) stops looking them up.
+class DecodeCache {
+ public:
+  explicit DecodeCache(int slot_count) : slots_(static_cast<size_t>(slot_count)) {}
+
+  void Decode(std::string_view v, int slot_index, Value* out, std::string* scratch) {
+    if (slot_index < 0 || !Cacheable(v)) {
+      DecodeValueInto(v, out, scratch);
+      return;
+    }
+    SlotStats& stats = slots_[static_cast<size_t>(slot_index)];
+    if (stats.off) {
+      DecodeValueInto(v, out, scratch);
+      return;
+    }
+    // A pull of a few values would pay more to set the table up than the
+    // table saves it.
+    if (++stats.lookups <= kWarmUp) {
+      DecodeValueInto(v, out, scratch);
+      return;
+    }
+    if (entries_.empty()) entries_.resize(kEntries);
+    Entry& entry = entries_[Hash(v) & (kEntries - 1)];
+    if (SameBytes(entry.encoding, v)) {
+      ++stats.hits;
+      *out = entry.value;
+      return;
+    }
+    DecodeValueInto(v, out, scratch);
+    entry.encoding.assign(v);
+    entry.value = *out;
+    const uint64_t judged = stats.lookups - kWarmUp;
+    if (judged >= kProbation && stats.hits * 2 < judged) stats.off = true;
+  }
+
+ private:
+  // A slot's first kWarmUp values are decoded without the cache; then its
+  // values are looked up while at least half of them are found, judged
+  // after kProbation lookups.
+  static constexpr uint64_t kWarmUp = 8;
+  static constexpr uint64_t kProbation = 64;
+  // The table's size (a power of two), and the longest encoding cached:
+  // bound the cache's memory whatever the data.
+  static constexpr size_t kEntries = 512;
+  static constexpr size_t kMaxEncoding = 64;
+
+  struct SlotStats {
+    uint64_t lookups = 0;
+    uint64_t hits = 0;
+    bool off = false;
+  };
+  struct Entry {
+    std::string encoding;
+    Value value;
+  };
+
+  static bool Cacheable(std::string_view v) {
+    if (v.empty() || v.size() > kMaxEncoding) return false;
+    const ValueType type = EncodedType(v);
+    return type == ValueType::kString || type == ValueType::kKeyword;
+  }
+
+  // Mixes the first and last eight bytes and the length: enough to spread
+  // short encodings, and a collision costs only a decode.
+  static size_t Hash(std::string_view v) {
+    uint64_t head = 0;
+    uint64_t tail = 0;
+    if (v.size() >= 8) {
+      std::memcpy(&head, v.data(), 8);
+      std::memcpy(&tail, v.data() + v.size() - 8, 8);
+    } else {
+      std::memcpy(&head, v.data(), v.size());
+    }
+    uint64_t h = (head ^ (tail * 0x9e3779b97f4a7c15) ^ v.size()) * 0xff51afd7ed558ccd;
+    return static_cast<size_t>(h ^ (h >> 32));
+  }
+
+  // a == b, without a memcmp call for the short encodings that hit most.
+  static bool SameBytes(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    if (a.size() < 8 || a.size() > 16) return a == b;
+    uint64_t x[2];
+    uint64_t y[2];
+    std::memcpy(&x[0], a.data(), 8);
+    std::memcpy(&y[0], b.data(), 8);
+    std::memcpy(&x[1], a.data() + a.size() - 8, 8);
+    std::memcpy(&y[1], b.data() + b.size() - 8, 8);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+  }
+
+  std::vector<SlotStats> slots_;
+  std::vector<Entry> entries_;
+};
+
 Value IdMap(EntityId e) { return MakeSortedMap({{DbIdKeyword(), Value::Integer(e)}}); }
 
 class Puller {
  public:
   Puller(const DbState& db, const ResolvedPattern& root)
-      : db_(db), depths_(root.recursion_count, 0) {}
+      : db_(db), depths_(root.recursion_count, 0), cache_(root.slot_count) {}
 
   absl::StatusOr<Value> Pull(const ResolvedPattern& pattern, EntityId e) {
     if (path_.size() >= kMaxNesting) {
@@ -120,12 +221,12 @@ class Puller {
       const PullSlot& slot = pattern.slots.front();
       AppendId(&prefix_, static_cast<uint64_t>(slot.attr->id));
       absl::Status status = Scan(Index::kEavt, prefix_, {}, [&](const RawDatom& d) {
-        DecodeValueInto(d.v, &values.emplace_back(), &scratch_);
+        cache_.Decode(d.v, slot.index, &values.emplace_back(), &scratch_);
         return static_cast<int64_t>(values.size()) < slot.keep;
       });
       if (!status.ok()) return status;
       if (!values.empty()) {
-        read->groups.push_back({slot.attr, 0, static_cast<uint32_t>(values.size())});
+        read->groups.push_back({slot.attr, 0, static_cast<uint32_t>(values.size()), slot.index});
         read->slot_groups[0] = 0;
       }
       return absl::OkStatus();
@@ -151,7 +252,7 @@ class Puller {
         current = StartGroup(pattern, d.a, read, &keep);
       }
       if (current != nullptr && static_cast<int64_t>(current->end - current->begin) < keep) {
-        DecodeValueInto(d.v, &values.emplace_back(), &scratch_);
+        cache_.Decode(d.v, current->slot_index, &values.emplace_back(), &scratch_);
         ++current->end;
       }
       return true;
@@ -163,11 +264,13 @@ class Puller {
   Group* StartGroup(const ResolvedPattern& pattern, uint64_t a, EntityValues* read, int64_t* keep) {
     const Attribute* attr = nullptr;
     int slot = -1;
+    int slot_index = -1;
     for (size_t i = 0; i < pattern.slots.size(); ++i) {
-      if (static_cast<uint64_t>(pattern.slots[i].attr->id) == a) {
+      if (pattern.slots[i].a == a) {
         slot = static_cast<int>(i);
         attr = pattern.slots[i].attr;
         *keep = pattern.slots[i].keep;
+        slot_index = pattern.slots[i].index;
         break;
       }
     }
@@ -181,7 +284,7 @@ class Puller {
     }
     if (attr == nullptr) return nullptr;
     const auto begin = static_cast<uint32_t>(read->values.size());
-    read->groups.push_back({attr, begin, begin});
+    read->groups.push_back({attr, begin, begin, slot_index});
     if (slot >= 0) read->slot_groups[slot] = static_cast<int>(read->groups.size() - 1);
     return &read->groups.back();
   }
@@ -364,10 +467,11 @@ class Puller {
     } else {
       scan->Restart(prefix, start);
     }
-    while (scan->Next()) {
-      if (!fn(scan->datom())) break;
+    RawScan& reading = *scan;
+    while (reading.Next()) {
+      if (!fn(reading.datom())) break;
     }
-    return scan->status();
+    return reading.status();
   }
 
   bool OnPath(EntityId e) const { return std::find(path_.begin(), path_.end(), e) != path_.end(); }
@@ -384,6 +488,7 @@ class Puller {
   absl::InlinedVector<EntityId, 8> path_;
   // Per nesting level, the entity being read there (see Level()).
   std::vector<std::unique_ptr<EntityValues>> levels_;
+  DecodeCache cache_;
   std::string scratch_;  // DecodeValueInto's
   std::string prefix_;   // Collect's scan prefix and start, kept for their capacity
   std::string start_;

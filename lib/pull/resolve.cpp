@@ -85,8 +85,8 @@ class Resolver {
                                 [&](const PullSlot& slot) { return slot.attr == r->attr; });
       r->slot = static_cast<int>(found - out->slots.begin());
       if (found == out->slots.end()) {
-        out->slots.push_back({r->attr, 0, 0});
         const uint64_t a = static_cast<uint64_t>(r->attr->id);
+        out->slots.push_back({r->attr, a, 0, 0, root_->slot_count++});
         out->first_attr = std::min(out->first_attr, a);
         out->last_attr = std::max(out->last_attr, a);
       }

@@ -2,6 +2,8 @@
 // are read into, per nesting level) and what it hands out instead of copying
 // (values taken by their only reader, maps built from entries already in key
 // order): none of it may show in a result.
+#include <algorithm>
+
 #include "pull/pull_fixture.hpp"
 
 namespace accrete::pull_test {
@@ -41,9 +43,9 @@ TEST_F(PullTest, PullManyGivesWhatEachPullGives) {
 TEST_F(PullTest, TwoSpecsReadingOneCardinalityOneAttributeBothGetIt) {
   EXPECT_EQ(Pull(R"([:person/name [:person/name :as "n"] [:person/name :as :n2]])", Ref("ann")),
             Edn(R"({:person/name "Ann" "n" "Ann" :n2 "Ann"})"));
-  EXPECT_EQ(Pull(R"([* [:person/aliases :as "aka"]])", Ref("ann")).get(Value::String("aka"))
-                ->to_string(),
-            R"(["a" "annie"])");
+  EXPECT_EQ(
+      Pull(R"([* [:person/aliases :as "aka"]])", Ref("ann")).get(Value::String("aka"))->to_string(),
+      R"(["a" "annie"])");
 }
 
 // Two specs giving one key: the later one in the pattern wins when it has a
@@ -72,6 +74,65 @@ TEST_F(PullTest, KeysOfMixedKindsCanBeLookedUp) {
   EXPECT_EQ(result.get(kw("person/aliases"))->size(), 2u);
   EXPECT_EQ(*result.get(sym("a/sym")), Ref("ann"));
   EXPECT_EQ(result, Edn(R"({"s" "Ann" 7 30 :person/aliases ["a" "annie"] a/sym %ann})"));
+}
+
+// A pull shares one decoded Value between datoms with the same encoded
+// value (a small direct-mapped cache per pull, dropped for attributes whose
+// values mostly differ). Strings short and long, keywords, values repeating
+// often, rarely and never, more distinct values than the cache holds: every
+// entity still gets exactly its own values.
+TEST_F(PullTest, RepeatedValuesDecodeAsThemselves) {
+  Tx(R"([{:db/ident :thing/kind :db/valueType :db.type/keyword :db/cardinality :db.cardinality/one}
+         {:db/ident :thing/label :db/valueType :db.type/string :db/cardinality :db.cardinality/one}
+         {:db/ident :thing/tags :db/valueType :db.type/string :db/cardinality :db.cardinality/many}
+         {:db/ident :thing/note :db/valueType :db.type/string :db/cardinality :db.cardinality/one}])");
+  constexpr int kThings = 3000;
+  const std::string long_note(100, 'n');  // longer than any encoding the cache keeps
+  auto label = [](int i) { return "label-" + std::to_string(i % 700); };
+  auto tags = [](int i) {
+    std::vector<std::string> t = {"t" + std::to_string(i % 4),
+                                  "a-tag-longer-than-sixteen-bytes-" + std::to_string(i % 2),
+                                  "u" + std::to_string(i)};
+    std::sort(t.begin(), t.end());
+    return t;
+  };
+  std::string tx = "[";
+  for (int i = 0; i < kThings; ++i) {
+    tx += "{:db/id \"x" + std::to_string(i) + "\" :thing/kind :kind/k" + std::to_string(i % 3) +
+          " :thing/label \"" + label(i) + "\" :thing/tags [";
+    for (const std::string& t : tags(i)) tx += "\"" + t + "\" ";
+    tx += "]";
+    if (i % 10 == 0) tx += " :thing/note \"" + long_note + std::to_string(i % 20) + "\"";
+    tx += "}\n";
+  }
+  Tx(tx + "]");
+
+  std::vector<Value> eids;
+  std::vector<Value> expected;
+  for (int i = 0; i < kThings; ++i) {
+    eids.push_back(Ref("x" + std::to_string(i)));
+    std::vector<Value> tag_values;
+    for (const std::string& t : tags(i)) tag_values.push_back(Value::String(t));
+    std::vector<MapEntry> entries = {{kw("thing/kind"), kw("kind/k" + std::to_string(i % 3))},
+                                     {kw("thing/label"), Value::String(label(i))},
+                                     {kw("thing/tags"), Value::Vector(std::move(tag_values))}};
+    if (i % 10 == 0) {
+      entries.push_back({kw("thing/note"), Value::String(long_note + std::to_string(i % 20))});
+    }
+    expected.push_back(Value::Map(std::move(entries)));
+  }
+  for (const char* pattern : {"[:thing/kind :thing/label :thing/tags :thing/note]",
+                              "[:thing/note :thing/tags :thing/label :thing/kind]"}) {
+    auto results = pull_many(db(), Edn(pattern), eids);
+    ASSERT_OK(results);
+    EXPECT_EQ(*results, expected) << pattern;
+  }
+  // One attribute alone takes another path through the scan.
+  auto labels = pull_many(db(), Edn("[:thing/label]"), eids);
+  ASSERT_OK(labels);
+  for (int i = 0; i < kThings; ++i) {
+    EXPECT_EQ((*labels)[i], Value::Map({{kw("thing/label"), Value::String(label(i))}})) << i;
+  }
 }
 
 }  // namespace
