@@ -294,17 +294,19 @@ class Scanner {
 
  private:
   // The column of the probe's attribute when one is cached, or worth
-  // building: when the targets are dense (one per 32 datoms of the
-  // attribute or more: the merge steps through most entries anyway) and
-  // this db value asked for it before (column_cache.hpp, WantColumn).
+  // making: when the targets are dense (one per 32 datoms of the attribute
+  // or more: the merge steps through most entries anyway), derived from the
+  // column of a recent basis, or built when this db value asked for it
+  // before (column_cache.hpp, DeriveColumn and WantColumn).
   absl::StatusOr<std::shared_ptr<const Column>> ColumnFor(const Probe& p, size_t targets) {
     if (!ColumnViewable(state_)) return std::shared_ptr<const Column>();
     const auto attr = static_cast<uint64_t>(p.attr->id);
     if (std::shared_ptr<const Column> cached = FindColumn(state_, attr)) return cached;
     const uint64_t datoms = ctx_.Stats(state_, attr).datoms;
-    if (datoms > kMaxColumnDatoms || targets * 32 < datoms || !WantColumn(state_, attr)) {
-      return std::shared_ptr<const Column>();
-    }
+    if (datoms > kMaxColumnDatoms || targets * 32 < datoms) return std::shared_ptr<const Column>();
+    absl::StatusOr<std::shared_ptr<const Column>> derived = DeriveColumn(state_, attr);
+    if (!derived.ok() || *derived != nullptr) return derived;
+    if (!WantColumn(state_, attr)) return std::shared_ptr<const Column>();
     return BuildColumn(state_, attr);
   }
 
@@ -315,17 +317,23 @@ class Scanner {
                            Fn&& fn) {
     RawDatom d;
     d.a = static_cast<uint64_t>(p.attr->id);
-    size_t at = 0;
-    for (size_t i = 0; i < targets.size() && at < column.size(); ++i) {
+    Column::Pos at;
+    for (size_t i = 0; i < targets.size() && !column.at_end(at); ++i) {
       if (absl::Status s = ctx_.Tick(); !s.ok()) return s;
       at = column.LowerBound(targets[i], at);
-      for (; at < column.size() && column.e(at) == targets[i]; ++at) {
-        d.e = targets[i];
-        d.v = column.v(at);
-        d.tx = column.tx(at);
-        d.value = &column.value(at);
-        // The column holds full values: a fixed v compares whole.
-        if (Passes(p, d, /*compare_full_v=*/p.has_v, false)) fn(i, d);
+      // The target's datoms, within a chunk and, rarely, on into the next.
+      while (!column.at_end(at)) {
+        const Column::Chunk& chunk = column.chunk(at);
+        for (; at.i < chunk.size() && chunk.e(at.i) == targets[i]; ++at.i) {
+          d.e = targets[i];
+          d.v = chunk.v(at.i);
+          d.tx = chunk.tx(at.i);
+          d.value = &chunk.value(at.i);
+          // The column holds full values: a fixed v compares whole.
+          if (Passes(p, d, /*compare_full_v=*/p.has_v, false)) fn(i, d);
+        }
+        if (at.i < chunk.size()) break;
+        at = Column::Pos{at.chunk + 1, 0};
       }
     }
     return absl::OkStatus();

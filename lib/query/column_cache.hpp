@@ -14,6 +14,7 @@
 #ifndef ACCRETE_LIB_QUERY_COLUMN_CACHE_HPP_
 #define ACCRETE_LIB_QUERY_COLUMN_CACHE_HPP_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -27,31 +28,97 @@
 
 namespace accrete::internal::query {
 
+// A column is a run of chunks of about kChunkSize datoms, each immutable and
+// shared: the column of a later basis, derived from an earlier one, rebuilds
+// only the chunks its changes fall in and shares the rest.
+// The first index at or after `from` of ascending `xs` whose value is >= x.
+// Galloping: the targets of a join come in ascending order, usually a few
+// positions apart, so the search starts at the previous answer.
+inline size_t Gallop(const std::vector<uint64_t>& xs, size_t from, uint64_t x) {
+  size_t step = 1;
+  size_t hi = from;
+  while (hi < xs.size() && xs[hi] < x) {
+    from = hi + 1;
+    hi += step;
+    step *= 2;
+  }
+  hi = std::min(hi, xs.size());
+  return static_cast<size_t>(std::lower_bound(xs.begin() + static_cast<ptrdiff_t>(from),
+                                              xs.begin() + static_cast<ptrdiff_t>(hi), x) -
+                             xs.begin());
+}
+
 class Column {
  public:
-  size_t size() const { return e_.size(); }
-  uint64_t e(size_t i) const { return e_[i]; }
-  int64_t tx(size_t i) const { return tx_[i]; }
-  // v decoded once at build: a join emitting it copies a Value (a reference
-  // count for strings) instead of decoding and allocating per row.
-  const Value& value(size_t i) const { return values_[i]; }
-  std::string_view v(size_t i) const {
-    const uint32_t from = i == 0 ? 0 : v_end_[i - 1];
-    return std::string_view(arena_).substr(from, v_end_[i] - from);
+  class Chunk {
+   public:
+    size_t size() const { return e_.size(); }
+    uint64_t e(size_t i) const { return e_[i]; }
+    const std::vector<uint64_t>& entities() const { return e_; }
+    int64_t tx(size_t i) const { return tx_[i]; }
+    // v decoded once at build: a join emitting it copies a Value (a
+    // reference count for strings) instead of decoding and allocating per
+    // row.
+    const Value& value(size_t i) const { return values_[i]; }
+    std::string_view v(size_t i) const {
+      const uint32_t from = i == 0 ? 0 : v_end_[i - 1];
+      return std::string_view(arena_).substr(from, v_end_[i] - from);
+    }
+    size_t bytes() const;
+
+   private:
+    friend class ColumnWriter;
+    std::vector<uint64_t> e_;
+    std::vector<int64_t> tx_;
+    std::vector<uint32_t> v_end_;
+    std::string arena_;
+    std::vector<Value> values_;
+  };
+
+  // A place in the column: a chunk, and an entry in it. The end is
+  // {chunks, 0}.
+  struct Pos {
+    size_t chunk = 0;
+    size_t i = 0;
+  };
+
+  size_t size() const { return size_; }
+  bool at_end(Pos p) const { return p.chunk >= chunks_.size(); }
+  const Chunk& chunk(Pos p) const { return *chunks_[p.chunk]; }
+  uint64_t e(Pos p) const { return chunks_[p.chunk]->e(p.i); }
+  int64_t tx(Pos p) const { return chunks_[p.chunk]->tx(p.i); }
+  const Value& value(Pos p) const { return chunks_[p.chunk]->value(p.i); }
+  std::string_view v(Pos p) const { return chunks_[p.chunk]->v(p.i); }
+  Pos Next(Pos p) const {
+    if (++p.i == chunks_[p.chunk]->size()) p = Pos{p.chunk + 1, 0};
+    return p;
   }
-  // The first position at or after `from` whose entity is >= e.
-  size_t LowerBound(uint64_t e, size_t from) const;
+  // The first place at or after `from` whose entity is >= e. Inline: a
+  // join calls it once per target.
+  Pos LowerBound(uint64_t e, Pos from) const {
+    if (at_end(from)) return from;
+    if (last_e_[from.chunk] < e) {
+      // Not in this chunk: the first chunk that reaches e, from its start.
+      from = Pos{Gallop(last_e_, from.chunk + 1, e), 0};
+      if (at_end(from)) return from;
+    }
+    return Pos{from.chunk, Gallop(chunks_[from.chunk]->entities(), from.i, e)};
+  }
+  // Shared chunks count in full in every column that holds them.
   size_t bytes() const;
 
  private:
-  friend absl::StatusOr<std::shared_ptr<const Column>> BuildColumn(const DbState& db,
-                                                                   uint64_t attr);
-  std::vector<uint64_t> e_;
-  std::vector<int64_t> tx_;
-  std::vector<uint32_t> v_end_;
-  std::string arena_;
-  std::vector<Value> values_;
+  friend class ColumnWriter;
+  friend absl::StatusOr<std::shared_ptr<const Column>> DeriveColumn(const DbState& db,
+                                                                    uint64_t attr);
+  void Add(std::shared_ptr<const Chunk> chunk);
+  std::vector<std::shared_ptr<const Chunk>> chunks_;
+  std::vector<uint64_t> last_e_;  // of each chunk: which chunk holds an entity
+  size_t size_ = 0;
 };
+
+// Datoms a chunk holds before the next one starts.
+inline constexpr size_t kChunkSize = 256;
 
 // Whether `db` reads the store as of its basis with nothing on top (no
 // as_of/since/history/with/filter): the only views a Column represents.
@@ -66,6 +133,15 @@ std::shared_ptr<const Column> FindColumn(const DbState& db, uint64_t attr);
 // pays off only when the db value is queried again -- and an application
 // that queries each new basis once should not pay it at all.
 bool WantColumn(const DbState& db, uint64_t attr);
+
+// The column of `attr` at db's basis made from a cached column of a recent
+// earlier basis and the log since (at most kMaxDeltaTxs transactions), and
+// cached; nullptr when there is no such column or the change is too large
+// to be worth it. A new basis then costs a copy of the column plus its
+// changes instead of a merge or a build: an application that writes and
+// queries in turn keeps its columns.
+absl::StatusOr<std::shared_ptr<const Column>> DeriveColumn(const DbState& db, uint64_t attr);
+inline constexpr int64_t kMaxDeltaTxs = 64;
 
 // Reads the column of `attr` (db must be ColumnViewable) and caches it.
 absl::StatusOr<std::shared_ptr<const Column>> BuildColumn(const DbState& db, uint64_t attr);
