@@ -273,7 +273,9 @@ class RuleEngine : public RuleHook {
       if (it == t.by_key.end()) continue;
       for (uint32_t a = it->second; a != 0; a = t.key_next[a - 1]) {
         const size_t ai = a - 1;
-        if (ai < lo || ai >= hi) continue;
+        // A chain runs from the newest answer to the oldest.
+        if (ai < lo) break;
+        if (ai >= hi) continue;
         const Value* ans = t.answers.row(ai);
         bool match = true;
         for (size_t k = 0; k < key.size() && match; ++k) match = ans[t.bound_pos[k]] == key[k];
