@@ -69,7 +69,7 @@ class RuleEngine : public RuleHook {
   bool complete() const override { return false; }
 
   absl::Status Call(const Clause& call, const Value& src, Env& env) override {
-    return Visit(call, src, env, /*seed=*/true, /*join=*/true);
+    return Visit(call, src, env, /*seed=*/&call != seeded_call_, /*join=*/true);
   }
 
   // A call from outside any evaluation: seed, run to the fixpoint, join.
@@ -95,6 +95,15 @@ class RuleEngine : public RuleHook {
     std::vector<const Clause*> order;
     std::vector<BodyCall> calls;  // in order
     const RuleBranch* branch = nullptr;
+    // When the clauses before the first rule call only read the database
+    // (patterns, predicates, functions), what they bind for a seed never
+    // changes: `prefix` is that relation for seeds [0, prefix_hi), kept so
+    // that each round's delta evaluation of every seed starts from it
+    // instead of reading the database again. `split` is the number of those
+    // clauses; 0 when there are none or the body does not qualify.
+    size_t split = 0;
+    Rel prefix;
+    size_t prefix_hi = 0;
   };
   struct Table {
     Value name;
@@ -175,6 +184,7 @@ class RuleEngine : public RuleHook {
             }
           }
         }
+        body->split = PureSplit(body->order);
         table->bodies.push_back(std::move(body));
       }
     }
@@ -328,11 +338,8 @@ class RuleEngine : public RuleHook {
     return nullptr;
   }
 
-  // Runs one body for seeds [lo, hi) of t, with `delta` (if set) reading
-  // only its callee's answers new in the last round; adds what it derives.
-  absl::Status Evaluate(Table& t, Body& body, size_t lo, size_t hi, const Clause* delta) {
-    const RuleBranch& branch = *body.branch;
-    Env env;
+  // The seeds [lo, hi) of t as a relation over the branch's head variables.
+  static Rel SeedRel(const Table& t, const RuleBranch& branch, size_t lo, size_t hi) {
     Rel seeds;
     // Bound positions holding a head variable already seen: their seed
     // values must equal the first one's.
@@ -358,11 +365,93 @@ class RuleEngine : public RuleHook {
       }
       ++seeds.rows;
     }
-    env.Add(std::move(seeds));
+    return seeds;
+  }
+
+  absl::Status RunBody(const Table& t, Body& body, size_t lo, size_t hi, bool delta, Scope& scope,
+                       Env& env) {
+    if (body.split == 0) {
+      env.Add(SeedRel(t, *body.branch, lo, hi));
+      return scope.RunInOrder(body.order, env);
+    }
+    const auto split = body.order.begin() + static_cast<std::ptrdiff_t>(body.split);
+    const std::vector<const Clause*> rest(split, body.order.end());
+    if (delta && lo == 0 && hi == body.prefix_hi) {
+      env.Add(body.prefix);
+      // The first call sees the rows it saw when they were new: it
+      // registered their seeds then.
+      seeded_call_ = rest.front();
+      absl::Status s = scope.RunInOrder(rest, env);
+      seeded_call_ = nullptr;
+      return s;
+    }
+    env.Add(SeedRel(t, *body.branch, lo, hi));
+    if (absl::Status s = scope.RunInOrder({body.order.begin(), split}, env); !s.ok()) return s;
+    if (!delta && lo == body.prefix_hi) {
+      if (absl::Status s = KeepPrefix(body, env, hi); !s.ok()) return s;
+    }
+    if (env.empty) return absl::OkStatus();
+    return scope.RunInOrder(rest, env);
+  }
+
+  // The number of clauses before the first rule call of `order`, when
+  // they only read the database; else 0.
+  static size_t PureSplit(const std::vector<const Clause*>& order) {
+    for (size_t i = 0; i < order.size(); ++i) {
+      switch (order[i]->kind) {
+        case ClauseKind::kPattern:
+        case ClauseKind::kPred:
+        case ClauseKind::kFn:
+          continue;
+        case ClauseKind::kRule:
+          return i;
+        default:
+          return 0;
+      }
+    }
+    return 0;
+  }
+
+  // Appends what body's prefix bound for seeds [.., hi) to body.prefix.
+  absl::Status KeepPrefix(Body& body, Env& env, size_t hi) {
+    if (!env.empty) {
+      std::vector<int> vars;
+      for (const Rel& rel : env.rels) vars.insert(vars.end(), rel.vars.begin(), rel.vars.end());
+      absl::StatusOr<int> g = env.Gather(vars, ctx_, body.branch->form);
+      if (!g.ok()) return g.status();
+      if (*g < 0) {
+        body.split = 0;
+        return absl::OkStatus();
+      }
+      const Rel& rel = env.rels[static_cast<size_t>(*g)];
+      if (body.prefix.rows == 0) body.prefix.vars = rel.vars;
+      if (rel.vars == body.prefix.vars) {
+        body.prefix.cells.insert(body.prefix.cells.end(), rel.cells.begin(), rel.cells.end());
+        body.prefix.rows += rel.rows;
+      } else if (std::is_permutation(rel.vars.begin(), rel.vars.end(), body.prefix.vars.begin(),
+                                     body.prefix.vars.end())) {
+        const Rel same_order = Project(rel, body.prefix.vars);
+        body.prefix.cells.insert(body.prefix.cells.end(), same_order.cells.begin(),
+                                 same_order.cells.end());
+        body.prefix.rows += same_order.rows;
+      } else {
+        body.split = 0;
+        return absl::OkStatus();
+      }
+    }
+    body.prefix_hi = hi;
+    return ctx_.CheckSize(body.prefix.bytes(), body.branch->form);
+  }
+
+  // Runs one body for seeds [lo, hi) of t, with `delta` (if set) reading
+  // only its callee's answers new in the last round; adds what it derives.
+  absl::Status Evaluate(Table& t, Body& body, size_t lo, size_t hi, const Clause* delta) {
+    const RuleBranch& branch = *body.branch;
+    Env env;
     const Clause* saved = delta_call_;
     delta_call_ = delta;
     Scope scope(ctx_, this, &branch.var_names, t.src);
-    absl::Status s = scope.RunInOrder(body.order, env);
+    absl::Status s = RunBody(t, body, lo, hi, delta != nullptr, scope, env);
     delta_call_ = saved;
     if (!s.ok()) return s;
     if (env.empty) return absl::OkStatus();
@@ -392,6 +481,7 @@ class RuleEngine : public RuleHook {
   const RuleSet& rules_;
   std::vector<std::unique_ptr<Table>> tables_;
   const Clause* delta_call_ = nullptr;
+  const Clause* seeded_call_ = nullptr;  // a call whose seeds are all registered
 };
 
 }  // namespace

@@ -120,6 +120,35 @@ TEST_F(QueryTest, MutuallyRecursiveRules) {
             Value());
 }
 
+// A body whose recursive calls follow a pattern and a predicate: each
+// round starts from what those bound for the seeds seen so far (kept
+// across rounds), and the first call's seeds are not registered again.
+// Ancestors at an odd distance: a parent, or a parent's odd ancestor's odd
+// ancestor.
+TEST_F(QueryTest, RecursiveBodyWithTwoCallsAfterAPatternAndAPredicate) {
+  const Value rules = E(R"([
+    [(odd-anc ?x ?y) [?x :person/parent ?y]]
+    [(odd-anc ?x ?y) [?x :person/parent ?z] [(!= ?x ?z)] (odd-anc ?z ?w) (odd-anc ?w ?y)]
+  ])");
+  EXPECT_EQ(Q(R"([:find ?n :in $ % :where [?a :person/name "Anna"] (odd-anc ?a ?p)
+                  [?p :person/name ?n]])",
+              db(), rules),
+            E(R"(#{["Yuri"] ["Petr"]})"));
+  EXPECT_EQ(Q(R"([:find ?n :in $ % :where [?i :person/name "Ivan"] (odd-anc ?d ?i)
+                  [?d :person/name ?n]])",
+              db(), rules),
+            E(R"(#{["Petr"] ["Yuri"]})"));
+  // A binary tree t1..t15 besides the chain: a node at depth k has
+  // ceil(k/2) odd ancestors, 2*1 + 4*1 + 8*2 = 22, and the chain's 4 + 2.
+  std::string tx = R"([{:db/id "t1" :person/name "t1"})";
+  for (int i = 2; i <= 15; ++i) {
+    absl::StrAppend(&tx, "{:db/id \"t", i, "\" :person/parent \"t", i / 2, "\"}");
+  }
+  ASSERT_OK(conn_->transact(tx + "]"));
+  EXPECT_EQ(Q("[:find (count ?x) . :with ?y :in $ % :where (odd-anc ?x ?y)]", db(), rules),
+            Value(28));
+}
+
 TEST_F(QueryTest, RuleWithRequiredVariables) {
   const Value rules =
       E(R"([[(older [?a] ?b) [?a :person/age ?x] [?b :person/age ?y] [(> ?x ?y)]]])");
