@@ -135,5 +135,43 @@ TEST_F(PullTest, RepeatedValuesDecodeAsThemselves) {
   }
 }
 
+// pull and pull_many parse a pattern Value once and keep it, keyed by the
+// Value's identity. One Value against dbs with different schemas, and many
+// patterns built one after another (freed ones' addresses reused): each
+// pull still does what its pattern and its db say.
+TEST_F(PullTest, APatternValueIsParsedOnceAndStillResolvedPerSchema) {
+  const Value pattern = Edn("[:person/name :thing/size]");
+  const Db before = db();
+  auto unknown = pull(before, pattern, Ref("ann"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
+  Tx(R"([{:db/ident :thing/size :db/valueType :db.type/long :db/cardinality :db.cardinality/one}])");
+  Tx("[[:db/add " + std::to_string(Id("ann")) + " :thing/size 3]]");
+  EXPECT_EQ(Pull(db(), "[:person/name :thing/size]", Ref("ann")),
+            Edn(R"({:person/name "Ann" :thing/size 3})"));
+  auto now = pull(db(), pattern, Ref("ann"));
+  ASSERT_OK(now);
+  EXPECT_EQ(*now, Edn(R"({:person/name "Ann" :thing/size 3})"));
+  EXPECT_FALSE(pull(before, pattern, Ref("ann")).ok());
+  auto many = pull_many(db(), pattern, {Ref("bob"), Ref("ann")});
+  ASSERT_OK(many);
+  EXPECT_EQ(*many, (std::vector<Value>{Edn(R"({:person/name "Bob"})"),
+                                       Edn(R"({:person/name "Ann" :thing/size 3})")}));
+}
+
+TEST_F(PullTest, ManyPatternValuesInTurn) {
+  for (int i = 0; i < 500; ++i) {
+    const Value pattern = vec({vec({kw("person/name"), kw("as"), Value::Integer(i)})});
+    auto one = pull(db(), pattern, Ref("ann"));
+    ASSERT_OK(one);
+    EXPECT_EQ(*one, Value::Map({{Value::Integer(i), Value::String("Ann")}})) << i;
+    auto many = pull_many(db(), i % 2 == 0 ? pattern : Edn("[:person/age]"), {Ref("ann")});
+    ASSERT_OK(many);
+    EXPECT_EQ(many->front(), i % 2 == 0 ? Value::Map({{Value::Integer(i), Value::String("Ann")}})
+                                        : Edn("{:person/age 30}"))
+        << i;
+  }
+}
+
 }  // namespace
 }  // namespace accrete::pull_test
