@@ -593,6 +593,15 @@ size_t Value::size() const noexcept {
 const Value* Value::get(const Value& key) const noexcept {
   if (kind_ != Kind::kMap) return nullptr;
   const auto& entries = internal::Map(*this).entries;
+  // Keywords and symbols are interned: a key equals `key` exactly when its
+  // bits do. Over the few keys of an entity map, comparing bits beats a
+  // binary search that compares names.
+  if ((key.kind_ == Kind::kKeyword || key.kind_ == Kind::kSymbol) && entries.size() <= 16) {
+    for (const MapEntry& e : entries) {
+      if (e.first.kind_ == key.kind_ && e.first.bits_ == key.bits_) return &e.second;
+    }
+    return nullptr;
+  }
   auto it = std::lower_bound(
       entries.begin(), entries.end(), key,
       [](const MapEntry& e, const Value& k) { return internal::CompareValues(e.first, k) < 0; });
