@@ -95,7 +95,8 @@ absl::StatusOr<Value> Missing(Ctx& ctx, const Clause& c, std::span<const Value> 
 // A t from a t, a transaction id, or nil (open).
 absl::StatusOr<std::optional<int64_t>> TArg(const Clause& c, const Value& v) {
   if (v.is_nil()) return std::optional<int64_t>();
-  if (!v.is_integer()) return ClauseError(Cat("Expected a t or a transaction id, got ", v.to_string()), c);
+  if (!v.is_integer())
+    return ClauseError(Cat("Expected a t or a transaction id, got ", v.to_string()), c);
   const int64_t x = v.as_int();
   return std::optional<int64_t>(PartitionOf(x) == kPartTx ? TxToT(x) : x);
 }
@@ -199,7 +200,9 @@ absl::StatusOr<const Source*> ArgSource(Ctx& ctx, const Clause& c, size_t i,
     return ClauseError(Cat("Argument ", i + 1, " must be a source such as $"), c);
   }
   const Source* src = ctx.FindSource(sym);
-  if (src == nullptr) return ClauseError(Cat("Unknown source ", sym.to_string()), c);
+  if (src == nullptr) {
+    return ClauseError(Cat("Unknown source ", sym.to_string(), " (not bound in :in)"), c);
+  }
   return src;
 }
 
@@ -234,9 +237,9 @@ absl::StatusOr<Callable> ResolveFunction(Ctx& ctx, const Clause& c) {
       return callable;
     }
   }
-  return absl::NotFoundError(
-      Cat("Unknown function ", name, c.fn.ns().empty() ? "" : " (not registered)", " in clause ",
-          c.form.to_string()));
+  return absl::NotFoundError(Cat("Unknown function ", name,
+                                 c.fn.ns().empty() ? "" : " (not registered)", " in clause ",
+                                 c.form.to_string()));
 }
 
 absl::StatusOr<Value> Callable::Call(Ctx& ctx, const Clause& c, std::span<const Value> args) const {
@@ -252,8 +255,8 @@ absl::StatusOr<Value> Callable::Call(Ctx& ctx, const Clause& c, std::span<const 
       try {
         absl::StatusOr<Value> r = (*registered_)(args);
         if (!r.ok()) {
-          return absl::Status(r.status().code(),
-                              Cat(name_, ": ", r.status().message(), " in clause ", c.form.to_string()));
+          return absl::Status(r.status().code(), Cat(name_, ": ", r.status().message(),
+                                                     " in clause ", c.form.to_string()));
         }
         return r;
       } catch (const std::exception& e) {
