@@ -398,7 +398,7 @@ void ApplyResponse(const internal::WebResponse& response, httplib::Response& res
       res.set_header(name, value);
     }
   }
-  res.set_content(response.body, content_type.c_str());
+  res.set_content(response.body, content_type);
 }
 
 }  // namespace
