@@ -215,8 +215,8 @@ absl::StatusOr<WebRequest> ReadV1(const Json& event) {
   const Json* context = Member(event, "requestContext");
   const Json empty = Json::object();
   if (context == nullptr) context = &empty;
-  request.remote_addr =
-      SourceIp(Member(*context, "identity") ? *Member(*context, "identity") : empty);
+  const Json* identity = Member(*context, "identity");
+  request.remote_addr = SourceIp(identity != nullptr ? *identity : empty);
   const Json* protocol = Member(*context, "protocol");
   request.protocol =
       protocol != nullptr && protocol->is_string() ? protocol->get<std::string>() : "HTTP/1.1";
