@@ -197,10 +197,10 @@ class Db {
   // id, ident, lookup ref or value, in index order: e.g. for kAvet,
   // {attr, value, entity}). InvalidArgument for an unknown attribute or a
   // value of the wrong type.
-  absl::StatusOr<Datoms> datoms(Index index, std::vector<Value> components = {}) const;
+  absl::StatusOr<Datoms> datoms(Index index, const std::vector<Value>& components = {}) const;
   // Datoms of `index` from the position of `components` onwards, to the end
   // of the index.
-  absl::StatusOr<Datoms> seek_datoms(Index index, std::vector<Value> components = {}) const;
+  absl::StatusOr<Datoms> seek_datoms(Index index, const std::vector<Value>& components = {}) const;
   // AVET datoms of `attr` with start <= v < end; nil leaves a side open.
   absl::StatusOr<Datoms> index_range(const Value& attr, const Value& start, const Value& end) const;
 

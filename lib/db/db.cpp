@@ -15,14 +15,11 @@
 namespace accrete {
 
 using internal::AppendId;
-using internal::AppendLookupValue;
 using internal::AppendValuePrefix;
 using internal::Attribute;
 using internal::DbState;
-using internal::PutU64;
 using internal::RawDatom;
 using internal::RawScan;
-using internal::ValueMatch;
 
 std::string_view IndexName(Index index) {
   switch (index) {
@@ -315,13 +312,13 @@ absl::StatusOr<Value> Db::ident(EntityId e) const {
   return absl::NotFoundError(absl::StrCat("Entity ", e, " has no :db/ident"));
 }
 
-absl::StatusOr<Datoms> Db::datoms(Index index, std::vector<Value> components) const {
+absl::StatusOr<Datoms> Db::datoms(Index index, const std::vector<Value>& components) const {
   auto source = internal::OpenSource(state_, index, components, /*seek=*/false);
   if (!source.ok()) return source.status();
   return Datoms(*std::move(source));
 }
 
-absl::StatusOr<Datoms> Db::seek_datoms(Index index, std::vector<Value> components) const {
+absl::StatusOr<Datoms> Db::seek_datoms(Index index, const std::vector<Value>& components) const {
   auto source = internal::OpenSource(state_, index, components, /*seek=*/true);
   if (!source.ok()) return source.status();
   // Seeking positions at the components and runs on: they are a start, not

@@ -221,7 +221,8 @@ bool RawScan::LoadGroup() {
     }
     group_seek_.assign(time_cursor_.key().substr(0, first->group_size));
     const size_t group_size = group_seek_.size();
-    const Attribute* attr = db_.schema != nullptr ? db_.schema->Find(first->a) : nullptr;
+    const Attribute* attr =
+        db_.schema != nullptr ? db_.schema->Find(static_cast<EntityId>(first->a)) : nullptr;
     // Cardinality one: at most one lifetime is open at m, and it is the first
     // to close after m (see Attribute::cardinality_since_t).
     const bool one = attr != nullptr && !attr->many && m >= attr->cardinality_since_t;
