@@ -30,8 +30,8 @@ inline constexpr int64_t kMaxDecimalExponent = 999'999'999;
 bool ParseDecimal(std::string_view text, Decimal* out);
 
 Decimal DecimalFromInt(int64_t i);
-// `d` must be finite. Exact (a double has at most 767 significant digits).
-Decimal DecimalFromDouble(double d);
+// `value` must be finite. Exact (a double has at most 767 significant digits).
+Decimal DecimalFromDouble(double value);
 
 // -1, 0 or 1.
 int CompareDecimal(const Decimal& a, const Decimal& b);

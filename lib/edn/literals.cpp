@@ -152,8 +152,8 @@ bool ParseInst(std::string_view text, int64_t* millis, std::string* error) {
   if (minute > 59) return range("minute", minute);
   if (second > 59) return range("second", second);
   __int128 total = DaysFromCivil(year, month, day);
-  total = total * kMillisPerDay + ((hour * 60 + minute - offset_minutes) * 60 + second) * 1000LL +
-          fraction_millis;
+  const int64_t seconds_of_day = (hour * 60 + minute - offset_minutes) * 60 + second;
+  total = total * kMillisPerDay + static_cast<__int128>(seconds_of_day) * 1000 + fraction_millis;
   if (total > INT64_MAX || total < INT64_MIN) {
     *error = Cat("instant out of range in \"", text, "\"");
     return false;

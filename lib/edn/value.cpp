@@ -19,8 +19,6 @@ namespace accrete {
 
 using internal::HeapBlock;
 using internal::ItemsBlock;
-using internal::MapBlock;
-using internal::NumberBlock;
 using internal::TaggedBlock;
 using internal::TextBlock;
 using internal::UuidBlock;
