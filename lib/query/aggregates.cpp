@@ -137,7 +137,7 @@ Result Stddev(Values, Values values) {
 template <int kSign>
 Result Extreme(Values, Values values) {
   if (values.empty()) return Value();
-  const Value* best = &values[0];
+  const Value* best = values.data();
   for (const Value& v : values) {
     if (OrderCompare(v, *best) == kSign) best = &v;
   }

@@ -135,7 +135,7 @@ Result Dec(std::string_view name, Args args) {
 template <int kSign>
 Result Extreme(std::string_view name, Args args) {
   if (absl::Status s = CheckNumbers(name, args); !s.ok()) return s;
-  const Value* best = &args[0];
+  const Value* best = args.data();
   for (const Value& arg : args) {
     if (arg.is_float() && std::isnan(arg.as_double())) return arg;
     std::optional<int> c = CompareNumeric(arg, *best);

@@ -832,6 +832,7 @@ std::string Scope::VarSymbol(int var) const {
 
 absl::Status Scope::Run(const std::vector<Clause>& clauses, Env& env) {
   std::vector<const Clause*> remaining;
+  remaining.reserve(clauses.size());
   for (const Clause& c : clauses) remaining.push_back(&c);
   remaining_ = &remaining;
   absl::Status status;
@@ -876,6 +877,7 @@ absl::StatusOr<std::vector<PlanStep>> Scope::PlanStatic(const std::vector<Clause
                                                         const std::vector<int>& bound,
                                                         double entry_rows) {
   std::vector<const Clause*> remaining;
+  remaining.reserve(clauses.size());
   for (const Clause& c : clauses) remaining.push_back(&c);
   StaticView view;
   view.bound = bound;

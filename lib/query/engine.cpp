@@ -321,7 +321,7 @@ absl::StatusOr<QueryResult> Find(const ParsedQuery& q, Ctx& ctx, Env& env) {
     cells.reserve(rows * width);
     for (size_t r = 0; r < rows; ++r) {
       for (size_t i = 0; i < width; ++i) {
-        cells.push_back(pulled[i].empty() ? rel.row(r)[col[i]] : std::move(pulled[i][r]));
+        cells.push_back(pulled[i].empty() ? Value(rel.row(r)[col[i]]) : std::move(pulled[i][r]));
       }
     }
     return QueryResult(q.shape, width, std::move(cells), q.keys);

@@ -237,7 +237,7 @@ class Parser {
     // none of their own.
     DefaultSource inner_src(this, c.src);
     if (i >= items.size() || !items[i].is_symbol()) return Invalid("Malformed clause", form);
-    const Value head = items[i++];
+    const Value& head = items[i++];
     std::span<const Value> rest = items.subspan(i);
     const std::string_view op = head.qualified_name();
     if (op == "not" || op == "and") {

@@ -141,6 +141,7 @@ Rel AntiJoin(const Rel& a, const Rel& b) {
 
 Rel Project(const Rel& rel, const std::vector<int>& vars) {
   std::vector<int> cols;
+  cols.reserve(vars.size());
   for (int v : vars) cols.push_back(rel.col(v));
   if (rel.distinct && vars.size() == rel.vars.size() && !vars.empty()) {
     // Every column kept: only their order changes.
