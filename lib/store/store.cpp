@@ -1179,7 +1179,8 @@ WriteTxn& WriteTxn::operator=(WriteTxn&& other) noexcept {
   if (this != &other) {
     Abort();
     Snapshot::operator=(std::move(other));
-    node_ = std::move(other.node_);
+    // Only the Snapshot part of `other` was moved from.
+    node_ = std::move(other.node_);  // NOLINT(bugprone-use-after-move)
     if (node_) node_->owner = this;
   }
   return *this;
