@@ -54,10 +54,15 @@ struct QueryOptions {
 class QueryInput {
  public:
   QueryInput(Db db) : input_(std::move(db)) {}  // NOLINT: implicit by design
+  // The requires clause keeps copies and moves of QueryInput away from it
+  // (clang-tidy 14's bugprone-forwarding-reference-overload reads only
+  // enable_if).
+  // NOLINTBEGIN(google-explicit-constructor, bugprone-forwarding-reference-overload)
   template <typename T>
   requires(std::is_constructible_v<Value, T> && !std::is_same_v<std::decay_t<T>, Db> &&
            !std::is_same_v<std::decay_t<T>, QueryInput>) QueryInput(T&& value)
-      : input_(Value(std::forward<T>(value))) {}  // NOLINT
+      : input_(Value(std::forward<T>(value))) {}
+  // NOLINTEND(google-explicit-constructor, bugprone-forwarding-reference-overload)
 
   const Db* db() const { return std::get_if<Db>(&input_); }
   const Value* value() const { return std::get_if<Value>(&input_); }
