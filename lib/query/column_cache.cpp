@@ -145,14 +145,15 @@ Cache& TheCache() {
 // (or before its values would pass the 32-bit offsets).
 class ColumnWriter {
  public:
-  explicit ColumnWriter(Column* out) : out_(out) {}
+  // `chunk_size`: datoms a chunk takes before the next starts.
+  ColumnWriter(Column* out, size_t chunk_size) : out_(out), chunk_size_(chunk_size) {}
   ~ColumnWriter() { Flush(); }
 
   // False when the value cannot be held at all (over 4 GiB).
   bool Append(uint64_t e, int64_t tx, std::string_view v, const Value* value) {
     if (v.size() > UINT32_MAX) return false;
     if (chunk_ != nullptr &&
-        (chunk_->size() >= kChunkSize || chunk_->arena_.size() + v.size() > UINT32_MAX)) {
+        (chunk_->size() >= chunk_size_ || chunk_->arena_.size() + v.size() > UINT32_MAX)) {
       Flush();
     }
     if (chunk_ == nullptr) chunk_ = std::make_shared<Column::Chunk>();
@@ -183,6 +184,7 @@ class ColumnWriter {
 
  private:
   Column* out_;
+  const size_t chunk_size_;
   std::shared_ptr<Column::Chunk> chunk_;
   std::string scratch_;
 };
@@ -275,7 +277,10 @@ absl::StatusOr<std::shared_ptr<const Column>> DeriveColumn(const DbState& db, ui
   };
 
   auto column = std::make_shared<Column>();
-  ColumnWriter writer(column.get());
+  // A rebuilt chunk is cut into kChunkSize pieces: a built column is one
+  // chunk (reading it is fastest), and its first derivation splits it so
+  // that later ones share most of it.
+  ColumnWriter writer(column.get(), kChunkSize);
   size_t c = 0;
   for (size_t k = 0; k < base->chunks_.size(); ++k) {
     const Column::Chunk& chunk = *base->chunks_[k];
@@ -331,7 +336,10 @@ absl::StatusOr<std::shared_ptr<const Column>> BuildColumn(const DbState& db, uin
   AppendId(&prefix, attr);
   bool too_big = false;
   {
-    ColumnWriter writer(column.get());
+    // One chunk: a merge reads a single chunk fastest (about a tenth faster
+    // than 256-datom chunks in the people q4), and a column that is never
+    // derived from never needs more.
+    ColumnWriter writer(column.get(), SIZE_MAX);
     absl::Status status = ScanRaw(db, Index::kAevt, prefix, [&](const RawDatom& d) {
       too_big = !writer.Append(d.e, d.tx, d.v, nullptr);
       return !too_big;

@@ -28,9 +28,6 @@
 
 namespace accrete::internal::query {
 
-// A column is a run of chunks of about kChunkSize datoms, each immutable and
-// shared: the column of a later basis, derived from an earlier one, rebuilds
-// only the chunks its changes fall in and shares the rest.
 // The first index at or after `from` of ascending `xs` whose value is >= x.
 // Galloping: the targets of a join come in ascending order, usually a few
 // positions apart, so the search starts at the previous answer.
@@ -48,6 +45,10 @@ inline size_t Gallop(const std::vector<uint64_t>& xs, size_t from, uint64_t x) {
                              xs.begin());
 }
 
+// A column is a run of immutable, shared chunks: a built column is one
+// chunk; the column of a later basis, derived from an earlier one, rebuilds
+// only the chunks its changes fall in (cut to about kChunkSize datoms) and
+// shares the rest.
 class Column {
  public:
   class Chunk {
@@ -117,7 +118,8 @@ class Column {
   size_t size_ = 0;
 };
 
-// Datoms a chunk holds before the next one starts.
+// Datoms a chunk of a derived column holds before the next one starts (a
+// built column is one chunk; DeriveColumn cuts the chunks it rebuilds).
 inline constexpr size_t kChunkSize = 256;
 
 // Whether `db` reads the store as of its basis with nothing on top (no

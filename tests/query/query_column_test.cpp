@@ -228,15 +228,18 @@ TEST_F(ColumnTest, DerivedColumnsMatchMergesUnderRandomWrites) {
   }
 }
 
-// Changes at the edges of the column's chunks (lib/query/column_cache.hpp:
-// 256 datoms each, so the 256th and 257th entities of :c/age, in entity
-// order): the last datom of a chunk retracted or replaced, a first one
-// replaced, values added between two chunks.
+// Changes at the edges of a derived column's chunks (lib/query/
+// column_cache.hpp: 256 datoms each, so the 256th and 257th entities of
+// :c/age, in entity order): the last datom of a chunk retracted or
+// replaced, a first one replaced, values added between two chunks.
 TEST_F(ColumnTest, DerivedColumnsAreRightAtTheEdgesOfChunks) {
   EmptyCache();
   const char* query = R"([:find ?e ?a :where [?e :c/name _] [?e :c/age ?a]])";
   Q(query, db());
-  Q(query, db());
+  Q(query, db());  // built: one chunk
+  // The first derivation cuts it into chunks of 256.
+  ASSERT_OK(conn_->transact(R"([{:c/name "Ivan" :c/age 1}])"));
+  EXPECT_EQ(Q(query, db()), Q(query, Uncached(db())));
   ASSERT_OK_AND_ASSIGN(QueryResult aged, q("[:find [?e ...] :where [?e :c/age]]", db()));
   std::vector<int64_t> ids;
   const Value aged_ids = aged.value();
