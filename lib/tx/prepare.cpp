@@ -30,7 +30,7 @@ absl::StatusOr<PreparedTx> Preparer::Run(const Value& tx_data) {
   if (absl::Status s = ExpandForms(tx_data, nullptr, 0); !s.ok()) return s;
   if (absl::Status s = ResolveTempids(); !s.ok()) return s;
   if (absl::Status s = BuildFacts(); !s.ok()) return s;
-  std::deque<Op>().swap(ops_);  // all in facts_ now; a bulk import's largest part
+  std::vector<Op>().swap(ops_);  // all in facts_ now; a bulk import's largest part
   if (absl::Status s = MaintainComposites(); !s.ok()) return s;
   if (absl::Status s = ApplyCardinality(); !s.ok()) return s;
   if (absl::Status s = CheckUnique(); !s.ok()) return s;
