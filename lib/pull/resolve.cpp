@@ -30,7 +30,8 @@ class Resolver {
         // The :xforms policy comes before the lookup, as :allow does in
         // queries: a refused name says nothing about what is registered.
         if (absl::Status s = registry_.CheckXformAllowed(spec.xform.qualified_name()); !s.ok()) {
-          return absl::Status(s.code(), Cat(s.message(), " in pull pattern ", edn::Print(pattern.form())));
+          return absl::Status(s.code(),
+                              Cat(s.message(), " in pull pattern ", edn::Print(pattern.form())));
         }
         r.xform = registry_.FindXform(spec.xform.qualified_name());
         if (r.xform == nullptr) {
@@ -66,8 +67,8 @@ class Resolver {
       return SpecError(Cat("Unknown attribute ", edn::Print(spec.name)), pattern);
     }
     if ((spec.reverse || spec.nested != PullSpec::Nested::kNone) && !r->attr->is_ref()) {
-      return SpecError(Cat(edn::Print(spec.form), " needs a ref attribute; ",
-                           edn::Print(spec.attr), " is not one"),
+      return SpecError(Cat(edn::Print(spec.form), " needs a ref attribute; ", edn::Print(spec.attr),
+                           " is not one"),
                        pattern);
     }
     if (spec.nested == PullSpec::Nested::kPattern) {
@@ -111,9 +112,9 @@ absl::StatusOr<std::shared_ptr<const ResolvedPattern>> PullPattern::Resolve(
   // Owner comparison: the same schema object, even if another has since been
   // allocated at its address.
   const std::shared_ptr<const IonConfig> config = registry.active_config();
-  if (cached_ != nullptr && cached_registry_ == &registry &&
-      !cached_schema_.owner_before(schema) && !schema.owner_before(cached_schema_) &&
-      !cached_config_.owner_before(config) && !config.owner_before(cached_config_)) {
+  if (cached_ != nullptr && cached_registry_ == &registry && !cached_schema_.owner_before(schema) &&
+      !schema.owner_before(cached_schema_) && !cached_config_.owner_before(config) &&
+      !config.owner_before(cached_config_)) {
     return cached_;
   }
   auto root = std::make_shared<ResolvedPattern>();

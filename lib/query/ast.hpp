@@ -50,7 +50,7 @@ struct Clause {
   Value src;
   // kPattern: e a v tx added (1 to 5 of them). kPred, kFn, kRule: the args.
   std::vector<Term> terms;
-  Value fn;  // kPred, kFn: the function symbol; kRule: the rule name
+  Value fn;         // kPred, kFn: the function symbol; kRule: the rule name
   Binding binding;  // kFn
   // kNot, kOr: `not-join` / `or-join` give their join variables explicitly
   // (the first `required` of them must be bound on entry, `[[?a] ?b]`).

@@ -36,7 +36,9 @@ absl::Status ClauseError(std::string_view what, const Clause& c) {
   return absl::InvalidArgumentError(Cat(what, " in clause ", c.form.to_string()));
 }
 
-bool Contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool Contains(const std::vector<int>& v, int x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 // Splices the top-level `or` clauses of a body into separate bodies: a rule
 // branch with an `or` is the union of the branches it expands to.
@@ -169,7 +171,8 @@ class RuleEngine : public RuleHook {
           if (c.kind == ClauseKind::kRule) {
             uint32_t m = 0;
             for (size_t i = 0; i < c.terms.size(); ++i) {
-              if (c.terms[i].is_const() || (c.terms[i].is_var() && Contains(now_bound, c.terms[i].var))) {
+              if (c.terms[i].is_const() ||
+                  (c.terms[i].is_var() && Contains(now_bound, c.terms[i].var))) {
                 m |= 1u << i;
               }
             }
@@ -200,8 +203,8 @@ class RuleEngine : public RuleHook {
     }
     const RuleBranch& first = branches->front();
     if (call.terms.size() != first.head.size()) {
-      return ClauseError(Cat("Wrong number of arguments to rule ", call.fn.to_string(), ": expected ",
-                             first.head.size(), ", got ", call.terms.size()),
+      return ClauseError(Cat("Wrong number of arguments to rule ", call.fn.to_string(),
+                             ": expected ", first.head.size(), ", got ", call.terms.size()),
                          call);
     }
     uint32_t mask = 0;
@@ -460,7 +463,8 @@ class RuleEngine : public RuleHook {
       if (!env.Bound(v)) {
         return absl::InvalidArgumentError(Cat("Rule ", branch.name.to_string(), "'s variable ",
                                               branch.var_names[static_cast<size_t>(v)],
-                                              " is not bound by its body in ", branch.form.to_string()));
+                                              " is not bound by its body in ",
+                                              branch.form.to_string()));
       }
       if (!Contains(head_vars, v)) head_vars.push_back(v);
     }
