@@ -265,7 +265,6 @@ class ConnectionImpl final : public Connection {
 
   // Installs the system schema in a new database (t = 0).
   absl::Status Bootstrap() {
-    batch_bytes_ = 0;
     absl::StatusOr<internal::WriteTxn> txn = store_->BeginWrite();
     if (!txn.ok()) return txn.status();
     absl::StatusOr<Meta> meta = txn->ReadMeta();

@@ -6,7 +6,6 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "store/encoding.hpp"
 #include "store/log.hpp"
@@ -141,7 +140,7 @@ Cache& TheCache() {
 
 }  // namespace
 
-// Appends datoms in column order, sealing a chunk every kChunkSize datoms
+// Appends datoms in column order, sealing a chunk every `chunk_size` datoms
 // (or before its values would pass the 32-bit offsets).
 class ColumnWriter {
  public:
@@ -336,7 +335,7 @@ absl::StatusOr<std::shared_ptr<const Column>> BuildColumn(const DbState& db, uin
   AppendId(&prefix, attr);
   bool too_big = false;
   {
-    // One chunk: a merge reads a single chunk fastest (about a tenth faster
+    // One chunk: a merge reads a single chunk fastest (about a fifth faster
     // than 256-datom chunks in the people q4), and a column that is never
     // derived from never needs more.
     ColumnWriter writer(column.get(), SIZE_MAX);

@@ -86,14 +86,6 @@ class Column {
   size_t size() const { return size_; }
   bool at_end(Pos p) const { return p.chunk >= chunks_.size(); }
   const Chunk& chunk(Pos p) const { return *chunks_[p.chunk]; }
-  uint64_t e(Pos p) const { return chunks_[p.chunk]->e(p.i); }
-  int64_t tx(Pos p) const { return chunks_[p.chunk]->tx(p.i); }
-  const Value& value(Pos p) const { return chunks_[p.chunk]->value(p.i); }
-  std::string_view v(Pos p) const { return chunks_[p.chunk]->v(p.i); }
-  Pos Next(Pos p) const {
-    if (++p.i == chunks_[p.chunk]->size()) p = Pos{p.chunk + 1, 0};
-    return p;
-  }
   // The first place at or after `from` whose entity is >= e. Inline: a
   // join calls it once per target.
   Pos LowerBound(uint64_t e, Pos from) const {
